@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian package sipedge needs to build, test and benchmark.
+# Idempotent: when everything is present it only runs dpkg-query and exits.
+set -euo pipefail
+
+PKGS=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git clang clang-14 llvm clang-format
+  libfuzzer-14-dev libclang-rt-14-dev
+  # libraries
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libc-ares-dev liburcu-dev
+  liburing-dev libtomlplusplus-dev libcli11-dev prometheus-cpp-dev
+  # eBPF / XDP
+  libbpf-dev libxdp-dev xdp-tools bpftool linux-libc-dev libelf-dev zlib1g-dev
+  # test peers and tools
+  iproute2 nftables nsd knot-dnsutils sip-tester curl jq util-linux procps
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root to install them" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Package install scripts must not start system daemons (nsd would take port 53); the tests
+# start their own peers on their own ports.
+policy=/usr/sbin/policy-rc.d
+restore_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod +x "$policy"
+  restore_policy=1
+fi
+trap '[ "$restore_policy" = 1 ] && rm -f "$policy"' EXIT
+apt-get update -qq || apt-get update
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,88 @@
+// Character classes of the RFC 3261 §25.1 grammar, as constexpr table lookups so the
+// hot scanning loops cost one load per byte.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace sipedge::sip {
+
+enum CharClass : uint16_t {
+  kAlnum = 1 << 0,
+  kToken = 1 << 1,         // token (RFC 3261 §25.1)
+  kUnreserved = 1 << 2,    // alphanum / mark
+  kUserUnreserved = 1 << 3,
+  kPasswordExtra = 1 << 4,  // "&" / "=" / "+" / "$" / ","
+  kParamUnreserved = 1 << 5,
+  kHnvUnreserved = 1 << 6,
+  kWordExtra = 1 << 7,     // word (Call-ID) beyond token
+  kHex = 1 << 8,
+  kDigit = 1 << 9,
+  kUric = 1 << 10,         // RFC 2396 uric: reserved / unreserved (escaped handled apart)
+  kSchemeChar = 1 << 11,   // ALPHA / DIGIT / "+" / "-" / "."
+  kHostChar = 1 << 12,     // alphanum / "-" / "." (hostname)
+};
+
+namespace detail {
+constexpr std::array<uint16_t, 256> make_char_table() {
+  std::array<uint16_t, 256> t{};
+  auto add = [&t](std::string_view chars, uint16_t cls) {
+    for (char c : chars) t[static_cast<unsigned char>(c)] |= cls;
+  };
+  for (int c = '0'; c <= '9'; ++c) t[c] |= kAlnum | kDigit | kHex;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] |= kAlnum;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kAlnum;
+  for (int c = 'a'; c <= 'f'; ++c) t[c] |= kHex;
+  for (int c = 'A'; c <= 'F'; ++c) t[c] |= kHex;
+  for (int c = 0; c < 256; ++c) {
+    if (t[c] & kAlnum) t[c] |= kToken | kUnreserved | kWordExtra | kUric | kSchemeChar | kHostChar;
+  }
+  add("-.!%*_+`'~", kToken);
+  add("-_.!~*'()", kUnreserved | kUric);
+  add("&=+$,;?/", kUserUnreserved);
+  add("&=+$,", kPasswordExtra);
+  add("[]/:&+$", kParamUnreserved);
+  add("[]/?:+$", kHnvUnreserved);
+  add("-.!%*_+`'~()<>:\\\"/[]?{}", kWordExtra);
+  add(";/?:@&=+$,", kUric);
+  add("+-.", kSchemeChar);
+  add("-.", kHostChar);
+  return t;
+}
+inline constexpr std::array<uint16_t, 256> kCharTable = make_char_table();
+}  // namespace detail
+
+inline bool has_class(char c, uint16_t cls) {
+  return (detail::kCharTable[static_cast<unsigned char>(c)] & cls) != 0;
+}
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_alpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+inline bool is_token_char(char c) { return has_class(c, kToken); }
+inline bool is_hex(char c) { return has_class(c, kHex); }
+// SP or HTAB: the whitespace allowed inside a (possibly folded) header value.
+inline bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+// Whitespace inside a header value view, where a fold (CRLF + WSP) stays as raw bytes.
+inline bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
+
+// Case-insensitive ASCII comparison.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+// True when every byte of s is a token character and s is not empty.
+inline bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!is_token_char(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace sipedge::sip

@@ -1,0 +1,173 @@
+#include "sip/header_id.h"
+
+#include <array>
+
+#include "sip/char_class.h"
+
+namespace sipedge::sip {
+namespace {
+
+struct NameEntry {
+  std::string_view name;  // lower case
+  HeaderId id;
+};
+
+// Full names first (canonical), compact forms after.
+constexpr NameEntry kNames[] = {
+    {"via", HeaderId::kVia},
+    {"from", HeaderId::kFrom},
+    {"to", HeaderId::kTo},
+    {"call-id", HeaderId::kCallId},
+    {"cseq", HeaderId::kCSeq},
+    {"max-forwards", HeaderId::kMaxForwards},
+    {"content-length", HeaderId::kContentLength},
+    {"content-type", HeaderId::kContentType},
+    {"content-encoding", HeaderId::kContentEncoding},
+    {"contact", HeaderId::kContact},
+    {"route", HeaderId::kRoute},
+    {"record-route", HeaderId::kRecordRoute},
+    {"date", HeaderId::kDate},
+    {"expires", HeaderId::kExpires},
+    {"min-expires", HeaderId::kMinExpires},
+    {"retry-after", HeaderId::kRetryAfter},
+    {"warning", HeaderId::kWarning},
+    {"require", HeaderId::kRequire},
+    {"proxy-require", HeaderId::kProxyRequire},
+    {"supported", HeaderId::kSupported},
+    {"unsupported", HeaderId::kUnsupported},
+    {"allow", HeaderId::kAllow},
+    {"subject", HeaderId::kSubject},
+    {"event", HeaderId::kEvent},
+    {"allow-events", HeaderId::kAllowEvents},
+    {"accept", HeaderId::kAccept},
+    {"refer-to", HeaderId::kReferTo},
+    {"referred-by", HeaderId::kReferredBy},
+    {"session-expires", HeaderId::kSessionExpires},
+    {"accept-contact", HeaderId::kAcceptContact},
+    {"reject-contact", HeaderId::kRejectContact},
+    {"request-disposition", HeaderId::kRequestDisposition},
+    {"identity", HeaderId::kIdentity},
+    {"identity-info", HeaderId::kIdentityInfo},
+    {"authorization", HeaderId::kAuthorization},
+    {"proxy-authorization", HeaderId::kProxyAuthorization},
+    {"www-authenticate", HeaderId::kWwwAuthenticate},
+    {"proxy-authenticate", HeaderId::kProxyAuthenticate},
+    {"user-agent", HeaderId::kUserAgent},
+    {"server", HeaderId::kServer},
+    // compact forms: RFC 3261 §7.3.3, RFC 3265 (o, u), RFC 3515 (r), RFC 4028 (x),
+    // RFC 3841 (a, j, d), RFC 3892 (b), RFC 4474 (y, n), RFC 3261 (e).
+    {"i", HeaderId::kCallId},
+    {"m", HeaderId::kContact},
+    {"e", HeaderId::kContentEncoding},
+    {"l", HeaderId::kContentLength},
+    {"c", HeaderId::kContentType},
+    {"f", HeaderId::kFrom},
+    {"s", HeaderId::kSubject},
+    {"k", HeaderId::kSupported},
+    {"t", HeaderId::kTo},
+    {"v", HeaderId::kVia},
+    {"o", HeaderId::kEvent},
+    {"u", HeaderId::kAllowEvents},
+    {"r", HeaderId::kReferTo},
+    {"x", HeaderId::kSessionExpires},
+    {"a", HeaderId::kAcceptContact},
+    {"j", HeaderId::kRejectContact},
+    {"d", HeaderId::kRequestDisposition},
+    {"b", HeaderId::kReferredBy},
+    {"y", HeaderId::kIdentity},
+    {"n", HeaderId::kIdentityInfo},
+};
+constexpr size_t kNameCount = sizeof(kNames) / sizeof(kNames[0]);
+
+constexpr unsigned kBuckets = 256;
+constexpr unsigned kSlots = 4;
+
+constexpr unsigned bucket_of(size_t len, char first, char last) {
+  return (static_cast<unsigned>(len) * 29u + static_cast<unsigned char>(first) * 7u +
+          static_cast<unsigned char>(last)) %
+         kBuckets;
+}
+
+// bucket -> up to kSlots indexes into kNames (+1; 0 = empty).
+struct Index {
+  std::array<std::array<uint8_t, kSlots>, kBuckets> slots{};
+};
+
+constexpr Index make_index() {
+  Index idx{};
+  for (size_t i = 0; i < kNameCount; ++i) {
+    std::string_view n = kNames[i].name;
+    auto& b = idx.slots[bucket_of(n.size(), n.front(), n.back())];
+    size_t s = 0;
+    while (s < kSlots && b[s] != 0) ++s;
+    if (s == kSlots) throw "header name hash bucket overflow";  // fails constant evaluation
+    b[s] = static_cast<uint8_t>(i + 1);
+  }
+  return idx;
+}
+
+constexpr Index kIndex = make_index();
+
+}  // namespace
+
+HeaderId lookup_header_id(std::string_view name) {
+  if (name.empty() || name.size() > 24) return HeaderId::kUnknown;
+  const auto& b = kIndex.slots[bucket_of(name.size(), ascii_lower(name.front()),
+                                          ascii_lower(name.back()))];
+  for (uint8_t slot : b) {
+    if (slot == 0) break;
+    const NameEntry& e = kNames[slot - 1];
+    if (iequals(e.name, name)) return e.id;
+  }
+  return HeaderId::kUnknown;
+}
+
+std::string_view header_canonical_name(HeaderId id) {
+  static constexpr std::string_view kCanonical[] = {
+      "",
+      "Via",
+      "From",
+      "To",
+      "Call-ID",
+      "CSeq",
+      "Max-Forwards",
+      "Content-Length",
+      "Content-Type",
+      "Content-Encoding",
+      "Contact",
+      "Route",
+      "Record-Route",
+      "Date",
+      "Expires",
+      "Min-Expires",
+      "Retry-After",
+      "Warning",
+      "Require",
+      "Proxy-Require",
+      "Supported",
+      "Unsupported",
+      "Allow",
+      "Subject",
+      "Event",
+      "Allow-Events",
+      "Accept",
+      "Refer-To",
+      "Referred-By",
+      "Session-Expires",
+      "Accept-Contact",
+      "Reject-Contact",
+      "Request-Disposition",
+      "Identity",
+      "Identity-Info",
+      "Authorization",
+      "Proxy-Authorization",
+      "WWW-Authenticate",
+      "Proxy-Authenticate",
+      "User-Agent",
+      "Server",
+  };
+  static_assert(sizeof(kCanonical) / sizeof(kCanonical[0]) == kHeaderIdCount);
+  return kCanonical[static_cast<int>(id)];
+}
+
+}  // namespace sipedge::sip

@@ -1,0 +1,40 @@
+// The value every SIP parsing function returns on failure: which header (or part of the
+// message) was at fault and why, so a 400's reason phrase and the logs can name it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sipedge::sip {
+
+enum class ParseErrorCode {
+  kTruncated,         // message ends before its headers or its announced body end
+  kTooLarge,          // beyond the configured size or header-count limit
+  kBadStartLine,      // Request-Line / Status-Line grammar
+  kBadVersion,        // SIP-Version other than SIP/2.0
+  kBadHeader,         // header line or header value grammar
+  kMissingHeader,     // a mandatory header is absent
+  kDuplicateHeader,   // a single-value header appears with conflicting values
+  kMismatch,          // CSeq method does not match the Request-Line method
+  kBadUri,            // URI grammar
+};
+
+struct ParseError {
+  ParseErrorCode code = ParseErrorCode::kBadHeader;
+  std::string_view where;  // header name or message part, e.g. "Via", "Request-Line"
+  const char* what = "";   // static description of the fault
+
+  // "Via: bad sent-by port" style text for logs and reason phrases.
+  std::string to_string() const {
+    std::string s(where);
+    s += ": ";
+    s += what;
+    return s;
+  }
+};
+
+inline ParseError make_error(ParseErrorCode code, std::string_view where, const char* what) {
+  return ParseError{code, where, what};
+}
+
+}  // namespace sipedge::sip
