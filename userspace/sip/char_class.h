@@ -22,6 +22,8 @@ enum CharClass : uint16_t {
   kUric = 1 << 10,         // RFC 2396 uric: reserved / unreserved (escaped handled apart)
   kSchemeChar = 1 << 11,   // ALPHA / DIGIT / "+" / "-" / "."
   kHostChar = 1 << 12,     // alphanum / "-" / "." (hostname)
+  kWsp = 1 << 13,          // SP / HTAB
+  kLwsChar = 1 << 14,      // SP / HTAB / CR / LF (a fold kept raw inside a value)
 };
 
 namespace detail {
@@ -48,6 +50,8 @@ constexpr std::array<uint16_t, 256> make_char_table() {
   add(";/?:@&=+$,", kUric);
   add("+-.", kSchemeChar);
   add("-.", kHostChar);
+  add(" \t", kWsp | kLwsChar);
+  add("\r\n", kLwsChar);
   return t;
 }
 inline constexpr std::array<uint16_t, 256> kCharTable = make_char_table();
@@ -61,11 +65,22 @@ inline bool is_alpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 inline bool is_token_char(char c) { return has_class(c, kToken); }
 inline bool is_hex(char c) { return has_class(c, kHex); }
 // SP or HTAB: the whitespace allowed inside a (possibly folded) header value.
-inline bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+inline bool is_wsp(char c) { return has_class(c, kWsp); }
 // Whitespace inside a header value view, where a fold (CRLF + WSP) stays as raw bytes.
-inline bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+inline bool is_lws(char c) { return has_class(c, kLwsChar); }
 
-inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c; }
+namespace detail {
+constexpr std::array<char, 256> make_lower_table() {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = static_cast<char>((c >= 'A' && c <= 'Z') ? (c | 0x20) : c);
+  }
+  return t;
+}
+inline constexpr std::array<char, 256> kLowerTable = make_lower_table();
+}  // namespace detail
+
+inline char ascii_lower(char c) { return detail::kLowerTable[static_cast<unsigned char>(c)]; }
 
 // Case-insensitive ASCII comparison.
 inline bool iequals(std::string_view a, std::string_view b) {

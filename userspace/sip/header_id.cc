@@ -1,6 +1,7 @@
 #include "sip/header_id.h"
 
 #include <array>
+#include <cstring>
 
 #include "sip/char_class.h"
 
@@ -108,16 +109,49 @@ constexpr Index make_index() {
 
 constexpr Index kIndex = make_index();
 
+template <typename T>
+inline T load(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+// Compares a token with a lower-case table name a word at a time (overlapping loads cover
+// the tail). OR-ing 0x20 folds A-Z onto a-z; the one other byte it could turn into a table
+// byte is CR (into '-'), and a token never holds CR. Table bytes all have 0x20 set already.
+inline bool token_equals_lower(std::string_view lower, std::string_view token) {
+  const size_t n = token.size();
+  if (lower.size() != n) return false;
+  const char* t = token.data();
+  const char* l = lower.data();
+  if (n >= 8) {
+    constexpr uint64_t kFold = 0x2020202020202020ull;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+      if ((load<uint64_t>(t + i) | kFold) != load<uint64_t>(l + i)) return false;
+    }
+    return (load<uint64_t>(t + n - 8) | kFold) == load<uint64_t>(l + n - 8);
+  }
+  if (n >= 4) {
+    constexpr uint32_t kFold = 0x20202020u;
+    return (load<uint32_t>(t) | kFold) == load<uint32_t>(l) &&
+           (load<uint32_t>(t + n - 4) | kFold) == load<uint32_t>(l + n - 4);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (static_cast<char>(t[i] | 0x20) != l[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 HeaderId lookup_header_id(std::string_view name) {
   if (name.empty() || name.size() > 24) return HeaderId::kUnknown;
-  const auto& b = kIndex.slots[bucket_of(name.size(), ascii_lower(name.front()),
-                                          ascii_lower(name.back()))];
+  const auto& b = kIndex.slots[bucket_of(name.size(), static_cast<char>(name.front() | 0x20),
+                                          static_cast<char>(name.back() | 0x20))];
   for (uint8_t slot : b) {
     if (slot == 0) break;
     const NameEntry& e = kNames[slot - 1];
-    if (iequals(e.name, name)) return e.id;
+    if (token_equals_lower(e.name, name)) return e.id;
   }
   return HeaderId::kUnknown;
 }

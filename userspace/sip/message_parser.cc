@@ -20,12 +20,16 @@ std::string_view trim_lws(std::string_view v) {
 }
 
 bool starts_with_sip_slash(std::string_view s) {
-  return s.size() >= 4 && iequals(s.substr(0, 4), "SIP/");
+  if (s.size() < 4) return false;
+  if (std::memcmp(s.data(), "SIP/", 4) == 0) return true;  // what every sender writes
+  return iequals(s.substr(0, 4), "SIP/");
 }
 
 // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; only 2.0 is spoken (a 505 otherwise).
 Result check_version(std::string_view v, std::string_view where) {
-  if (iequals(v, "SIP/2.0")) return true;
+  if (v.size() == 7 && (std::memcmp(v.data(), "SIP/2.0", 7) == 0 || iequals(v, "SIP/2.0"))) {
+    return true;
+  }
   if (starts_with_sip_slash(v)) {
     std::string_view num = v.substr(4);
     size_t dot = num.find('.');
