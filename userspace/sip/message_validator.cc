@@ -76,6 +76,28 @@ Result check_contact(const Header& h) {
   });
 }
 
+// Header values are TEXT-UTF8 and LWS: a control byte may appear only escaped by a
+// quoted-pair inside a quoted string, and CR LF only as a fold (followed by SP or HTAB).
+bool valid_value_bytes(std::string_view v) {
+  bool in_quote = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto c = static_cast<unsigned char>(v[i]);
+    if (in_quote && c == '\\') {
+      ++i;
+      continue;
+    }
+    if (c == '"') in_quote = !in_quote;
+    if (c >= 0x20 && c != 0x7f) continue;
+    if (c == '\t') continue;
+    if (c == '\r' && i + 2 < v.size() && v[i + 1] == '\n' && is_wsp(v[i + 2])) {
+      i += 2;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
 Result check_header(const Message& msg, const Header& h) {
   switch (h.id) {
     case HeaderId::kVia:
@@ -178,6 +200,7 @@ Result validate_message(const Message& msg) {
   }
   for (size_t i = 0; i < msg.headers.size(); ++i) {
     const Header& h = msg.headers[i];
+    if (!valid_value_bytes(h.value)) return bad(h, "control character in value");
     if (h.id == HeaderId::kUnknown) continue;
     if (single_valued(h.id)) {
       const Header* first = msg.find(h.id);

@@ -81,6 +81,13 @@ TEST(Validator, UnknownHeadersAreNotJudged) {
   EXPECT_TRUE(judge(kHead + kBase + "UnknownHeaderWithUnusualValue: ;;,,;;,;\r\n\r\n"));
 }
 
+TEST(Validator, ControlBytesOnlyAsQuotedPairsOrFolds) {
+  EXPECT_FALSE(judge(kHead + kBase + "Subject: a\rb\r\n\r\n"));
+  EXPECT_FALSE(judge(kHead + kBase + std::string("X-Thing: a\0b\r\n\r\n", 16)));
+  EXPECT_TRUE(judge(kHead + kBase + "Subject: a\r\n b\r\n\r\n"));
+  EXPECT_TRUE(judge(kHead + kBase + std::string("Subject: \"a\\\0b\"\r\n\r\n", 19)));
+}
+
 TEST(Validator, KnownScalarsAreJudged) {
   EXPECT_FALSE(judge(kHead + kBase + "Max-Forwards: 300\r\n\r\n"));
   EXPECT_FALSE(judge(kHead + kBase + "Date: Fri, 01 Jan 2010 16:00:00 EST\r\n\r\n"));
