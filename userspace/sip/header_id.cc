@@ -80,28 +80,28 @@ constexpr NameEntry kNames[] = {
 };
 constexpr size_t kNameCount = sizeof(kNames) / sizeof(kNames[0]);
 
-constexpr unsigned kBuckets = 256;
-constexpr unsigned kSlots = 4;
+constexpr size_t kMaxNameLength = 24;
+constexpr size_t kMaxPerLength = 8;
 
-constexpr unsigned bucket_of(size_t len, char first, char last) {
-  return (static_cast<unsigned>(len) * 29u + static_cast<unsigned char>(first) * 7u +
-          static_cast<unsigned char>(last)) %
-         kBuckets;
-}
-
-// bucket -> up to kSlots indexes into kNames (+1; 0 = empty).
+// Full names grouped by length (then told apart by first letter and a word compare), and
+// the one-letter compact forms indexed directly by their letter.
 struct Index {
-  std::array<std::array<uint8_t, kSlots>, kBuckets> slots{};
+  std::array<std::array<uint8_t, kMaxPerLength>, kMaxNameLength + 1> by_length{};  // idx+1
+  std::array<HeaderId, 26> compact{};
 };
 
 constexpr Index make_index() {
   Index idx{};
   for (size_t i = 0; i < kNameCount; ++i) {
     std::string_view n = kNames[i].name;
-    auto& b = idx.slots[bucket_of(n.size(), n.front(), n.back())];
+    if (n.size() == 1) {
+      idx.compact[static_cast<size_t>(n[0] - 'a')] = kNames[i].id;
+      continue;
+    }
+    auto& b = idx.by_length[n.size()];
     size_t s = 0;
-    while (s < kSlots && b[s] != 0) ++s;
-    if (s == kSlots) throw "header name hash bucket overflow";  // fails constant evaluation
+    while (s < kMaxPerLength && b[s] != 0) ++s;
+    if (s == kMaxPerLength) throw "too many header names of one length";  // compile error
     b[s] = static_cast<uint8_t>(i + 1);
   }
   return idx;
@@ -145,13 +145,18 @@ inline bool token_equals_lower(std::string_view lower, std::string_view token) {
 }  // namespace
 
 HeaderId lookup_header_id(std::string_view name) {
-  if (name.empty() || name.size() > 24) return HeaderId::kUnknown;
-  const auto& b = kIndex.slots[bucket_of(name.size(), static_cast<char>(name.front() | 0x20),
-                                          static_cast<char>(name.back() | 0x20))];
-  for (uint8_t slot : b) {
+  const size_t n = name.size();
+  if (n == 1) {
+    char c = static_cast<char>(name[0] | 0x20);
+    return (c >= 'a' && c <= 'z') ? kIndex.compact[static_cast<size_t>(c - 'a')]
+                                  : HeaderId::kUnknown;
+  }
+  if (n == 0 || n > kMaxNameLength) return HeaderId::kUnknown;
+  const char first = static_cast<char>(name[0] | 0x20);
+  for (uint8_t slot : kIndex.by_length[n]) {
     if (slot == 0) break;
     const NameEntry& e = kNames[slot - 1];
-    if (token_equals_lower(e.name, name)) return e.id;
+    if (e.name[0] == first && token_equals_lower(e.name, name)) return e.id;
   }
   return HeaderId::kUnknown;
 }

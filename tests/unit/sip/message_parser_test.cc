@@ -198,3 +198,25 @@ TEST_F(MessageParserTest, ErrorNamesTheHeader) {
 
 }  // namespace
 }  // namespace sipedge::sip
+
+namespace sipedge::sip {
+namespace {
+
+TEST(HeaderIdLookup, EveryCanonicalNameRoundTripsInAnyCase) {
+  for (int i = 1; i < kHeaderIdCount; ++i) {
+    auto id = static_cast<HeaderId>(i);
+    std::string name(header_canonical_name(id));
+    EXPECT_EQ(lookup_header_id(name), id) << name;
+    std::string upper = name;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_EQ(lookup_header_id(upper), id) << upper;
+  }
+  EXPECT_EQ(lookup_header_id("V"), HeaderId::kVia);
+  EXPECT_EQ(lookup_header_id("z"), HeaderId::kUnknown);
+  EXPECT_EQ(lookup_header_id("Vias"), HeaderId::kUnknown);
+  EXPECT_EQ(lookup_header_id("Content_Length"), HeaderId::kUnknown);
+  EXPECT_EQ(lookup_header_id(""), HeaderId::kUnknown);
+}
+
+}  // namespace
+}  // namespace sipedge::sip
