@@ -45,7 +45,8 @@ const std::string kInvite =
 
 const std::string kOk =
     "SIP/2.0 200 OK\r\n"
-    "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK74bf9.2c7a1f0e;rport=5060;received=192.0.2.10\r\n"
+    "Via: SIP/2.0/UDP "
+    "192.0.2.10:5060;branch=z9hG4bK74bf9.2c7a1f0e;rport=5060;received=192.0.2.10\r\n"
     "Record-Route: <sip:edge1.example.com;lr>\r\n"
     "From: \"Alice Example\" <sip:+15557654321@example.com;user=phone>;tag=9fxced76sl\r\n"
     "To: <sip:+15551234567@carrier.example.net;user=phone>;tag=314159\r\n"
@@ -105,10 +106,11 @@ void report(const char* name, const std::string& msg, int iterations) {
         g_sink = r.has_value() && validate_message(m).has_value();
       },
       iterations);
-  std::printf("%-6s %4zu bytes %2zu headers | memchr CRLF scan %7.1f ns | parse %7.1f ns "
-              "(%.2fx scan, %.2f M msg/s) | parse+strict validation %7.1f ns (%.2fx scan)\n",
-              name, msg.size(), m.headers.size(), scan, parse, parse / scan, 1e3 / parse, strict,
-              strict / scan);
+  std::printf(
+      "%-6s %4zu bytes %2zu headers | memchr CRLF scan %7.1f ns | parse %7.1f ns "
+      "(%.2fx scan, %.2f M msg/s) | parse+strict validation %7.1f ns (%.2fx scan)\n",
+      name, msg.size(), m.headers.size(), scan, parse, parse / scan, 1e3 / parse, strict,
+      strict / scan);
 }
 
 }  // namespace

@@ -73,7 +73,8 @@ TEST_P(ManifestTest, Verdict) {
   ASSERT_FALSE(data.empty()) << "cannot read " << c.file;
   auto j = judge(std::move(data));
   if (c.valid) {
-    EXPECT_TRUE(j->verdict) << c.file << " must be valid, rejected: " << j->verdict.error().to_string();
+    EXPECT_TRUE(j->verdict) << c.file
+                            << " must be valid, rejected: " << j->verdict.error().to_string();
   } else {
     EXPECT_FALSE(j->verdict) << c.file << " must be invalid, was accepted";
   }

@@ -58,9 +58,8 @@ int main(int argc, char** argv) {
   }
   sipedge::sip::MessageParser parser(limits);
   sipedge::sip::Message msg;
-  auto framed = parser.parse(data, stream ? sipedge::sip::Framing::kStream
-                                          : sipedge::sip::Framing::kDatagram,
-                             &msg);
+  auto framed = parser.parse(
+      data, stream ? sipedge::sip::Framing::kStream : sipedge::sip::Framing::kDatagram, &msg);
   auto verdict = framed ? sipedge::sip::validate_message(msg) : framed;
   if (!verdict) {
     std::string reason = verdict.error().to_string();

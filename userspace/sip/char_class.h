@@ -10,20 +10,20 @@ namespace sipedge::sip {
 
 enum CharClass : uint16_t {
   kAlnum = 1 << 0,
-  kToken = 1 << 1,         // token (RFC 3261 §25.1)
-  kUnreserved = 1 << 2,    // alphanum / mark
+  kToken = 1 << 1,       // token (RFC 3261 §25.1)
+  kUnreserved = 1 << 2,  // alphanum / mark
   kUserUnreserved = 1 << 3,
   kPasswordExtra = 1 << 4,  // "&" / "=" / "+" / "$" / ","
   kParamUnreserved = 1 << 5,
   kHnvUnreserved = 1 << 6,
-  kWordExtra = 1 << 7,     // word (Call-ID) beyond token
+  kWordExtra = 1 << 7,  // word (Call-ID) beyond token
   kHex = 1 << 8,
   kDigit = 1 << 9,
-  kUric = 1 << 10,         // RFC 2396 uric: reserved / unreserved (escaped handled apart)
-  kSchemeChar = 1 << 11,   // ALPHA / DIGIT / "+" / "-" / "."
-  kHostChar = 1 << 12,     // alphanum / "-" / "." (hostname)
-  kWsp = 1 << 13,          // SP / HTAB
-  kLwsChar = 1 << 14,      // SP / HTAB / CR / LF (a fold kept raw inside a value)
+  kUric = 1 << 10,        // RFC 2396 uric: reserved / unreserved (escaped handled apart)
+  kSchemeChar = 1 << 11,  // ALPHA / DIGIT / "+" / "-" / "."
+  kHostChar = 1 << 12,    // alphanum / "-" / "." (hostname)
+  kWsp = 1 << 13,         // SP / HTAB
+  kLwsChar = 1 << 14,     // SP / HTAB / CR / LF (a fold kept raw inside a value)
 };
 
 namespace detail {

@@ -79,10 +79,12 @@ Result parse_request_line(std::string_view line, Message* out) {
   size_t sp1 = line.find(' ');
   size_t sp2 = line.rfind(' ');
   if (sp1 == std::string_view::npos || sp1 == sp2) {
-    return fail(ParseErrorCode::kBadStartLine, kWhere, "expected Method SP Request-URI SP SIP-Version");
+    return fail(ParseErrorCode::kBadStartLine, kWhere,
+                "expected Method SP Request-URI SP SIP-Version");
   }
   out->method = line.substr(0, sp1);
-  if (!is_token(out->method)) return fail(ParseErrorCode::kBadStartLine, kWhere, "bad method token");
+  if (!is_token(out->method))
+    return fail(ParseErrorCode::kBadStartLine, kWhere, "bad method token");
   if (auto r = check_version(line.substr(sp2 + 1), kWhere); !r) return r;
   out->request_uri_text = line.substr(sp1 + 1, sp2 - sp1 - 1);
   for (char c : out->request_uri_text) {
@@ -231,8 +233,7 @@ Result MessageParser::parse(std::string_view buf, Framing framing, Message* out)
     }
     out->body = std::string_view(data + body_start, out->content_length);
   } else if (framing == Framing::kStream) {
-    return fail(ParseErrorCode::kMissingHeader, "Content-Length",
-                "required on stream transports");
+    return fail(ParseErrorCode::kMissingHeader, "Content-Length", "required on stream transports");
   } else {
     out->body = std::string_view(data + body_start, available);
   }

@@ -195,7 +195,8 @@ Result validate_message(const Message& msg) {
                                             HeaderId::kCallId, HeaderId::kCSeq};
   for (HeaderId id : kMandatory) {
     if (msg.find(id) == nullptr) {
-      return fail(ParseErrorCode::kMissingHeader, header_canonical_name(id), "mandatory header missing");
+      return fail(ParseErrorCode::kMissingHeader, header_canonical_name(id),
+                  "mandatory header missing");
     }
   }
   for (size_t i = 0; i < msg.headers.size(); ++i) {

@@ -8,15 +8,15 @@
 namespace sipedge::sip {
 
 enum class ParseErrorCode {
-  kTruncated,         // message ends before its headers or its announced body end
-  kTooLarge,          // beyond the configured size or header-count limit
-  kBadStartLine,      // Request-Line / Status-Line grammar
-  kBadVersion,        // SIP-Version other than SIP/2.0
-  kBadHeader,         // header line or header value grammar
-  kMissingHeader,     // a mandatory header is absent
-  kDuplicateHeader,   // a single-value header appears with conflicting values
-  kMismatch,          // CSeq method does not match the Request-Line method
-  kBadUri,            // URI grammar
+  kTruncated,        // message ends before its headers or its announced body end
+  kTooLarge,         // beyond the configured size or header-count limit
+  kBadStartLine,     // Request-Line / Status-Line grammar
+  kBadVersion,       // SIP-Version other than SIP/2.0
+  kBadHeader,        // header line or header value grammar
+  kMissingHeader,    // a mandatory header is absent
+  kDuplicateHeader,  // a single-value header appears with conflicting values
+  kMismatch,         // CSeq method does not match the Request-Line method
+  kBadUri,           // URI grammar
 };
 
 struct ParseError {

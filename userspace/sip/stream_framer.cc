@@ -19,7 +19,8 @@ FrameResult frame_stream_message(const MessageParser& parser, std::string_view b
   if (end == nullptr) {
     if (buf.size() >= limit) {
       r.status = FrameStatus::kInvalid;
-      r.error = make_error(ParseErrorCode::kTooLarge, "message", "headers longer than the maximum size");
+      r.error =
+          make_error(ParseErrorCode::kTooLarge, "message", "headers longer than the maximum size");
       return r;
     }
     r.status = FrameStatus::kNeedMore;

@@ -9,10 +9,10 @@
 namespace sipedge::sip {
 
 enum class FrameStatus : uint8_t {
-  kComplete,  // *out holds one message of out->wire_size octets at the start of the buffer
-  kNeedMore,  // the buffer holds a prefix of a message; read more and call again
-  kKeepalive, // the buffer starts with a CRLF keep-alive (RFC 5626 §3.5.1) of `consumed` octets
-  kInvalid,   // the stream is broken; answer 400 if possible and close the connection
+  kComplete,   // *out holds one message of out->wire_size octets at the start of the buffer
+  kNeedMore,   // the buffer holds a prefix of a message; read more and call again
+  kKeepalive,  // the buffer starts with a CRLF keep-alive (RFC 5626 §3.5.1) of `consumed` octets
+  kInvalid,    // the stream is broken; answer 400 if possible and close the connection
 };
 
 struct FrameResult {

@@ -233,8 +233,8 @@ Expected<Uri, ParseError> parse_tel_uri(std::string_view rest, Uri uri, std::str
   if (uri.user.empty()) return fail(context, "empty telephone number");
   for (size_t i = 0; i < uri.user.size(); ++i) {
     char c = uri.user[i];
-    bool ok = is_hex(c) || c == '*' || c == '#' || c == '-' || c == '.' || c == '(' ||
-              c == ')' || (c == '+' && i == 0);
+    bool ok = is_hex(c) || c == '*' || c == '#' || c == '-' || c == '.' || c == '(' || c == ')' ||
+              (c == '+' && i == 0);
     if (!ok) return fail(context, "bad telephone number");
   }
   if (semi != std::string_view::npos) {

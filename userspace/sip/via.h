@@ -26,7 +26,7 @@ struct Via {
   uint8_t ttl = 0;
   bool has_ttl = false;
   bool has_rport = false;
-  uint16_t rport = 0;  // 0 when rport carries no value
+  uint16_t rport = 0;       // 0 when rport carries no value
   std::string_view params;  // raw via-params after sent-by, without the first ';'
 };
 

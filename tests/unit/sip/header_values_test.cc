@@ -20,7 +20,8 @@ std::vector<std::string> split(std::string_view value, bool* error) {
 
 TEST(ListSplit, CommasInsideQuotesAndAnglesDoNotSplit) {
   bool error = false;
-  auto parts = split(R"("Doe, John" <sip:j@example.com;a=b,c>, <sip:k@example.com> ;q=0.5)", &error);
+  auto parts =
+      split(R"("Doe, John" <sip:j@example.com;a=b,c>, <sip:k@example.com> ;q=0.5)", &error);
   EXPECT_FALSE(error);
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_EQ(parts[0], R"("Doe, John" <sip:j@example.com;a=b,c>)");
@@ -51,8 +52,8 @@ TEST(ListSplit, TrailingCommaYieldsEmptyElement) {
 }
 
 TEST(NameAddr, QuotedDisplayNameAndTag) {
-  auto na = parse_name_addr(R"("J Rosenberg \\\"" <sip:jdrosen@example.com> ; tag = 98asjd8)",
-                            "From");
+  auto na =
+      parse_name_addr(R"("J Rosenberg \\\"" <sip:jdrosen@example.com> ; tag = 98asjd8)", "From");
   ASSERT_TRUE(na) << na.error().to_string();
   EXPECT_TRUE(na->angle_brackets);
   EXPECT_EQ(na->display_name, R"("J Rosenberg \\\"")");
@@ -100,8 +101,9 @@ TEST(NameAddr, NonSipSchemes) {
 }
 
 TEST(Via, FullForm) {
-  auto v = parse_via("SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776;received=192.0.2.9;rport=5061;"
-                     "ttl=16;maddr=224.2.0.1");
+  auto v = parse_via(
+      "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776;received=192.0.2.9;rport=5061;"
+      "ttl=16;maddr=224.2.0.1");
   ASSERT_TRUE(v) << v.error().to_string();
   EXPECT_EQ(v->protocol_name, "SIP");
   EXPECT_EQ(v->protocol_version, "2.0");

@@ -78,13 +78,14 @@ TEST_F(MessageParserTest, RequestLineSpacing) {
 }
 
 TEST_F(MessageParserTest, CompactAndCaseInsensitiveNames) {
-  ASSERT_TRUE(parse("OPTIONS sip:a@example.com SIP/2.0\r\n"
-                    "v: SIP/2.0/UDP h.example.com\r\nf: <sip:x@example.com>\r\n"
-                    "t: <sip:a@example.com>\r\ni: abc\r\nCSEQ: 1 OPTIONS\r\nl: 0\r\n"
-                    "m: <sip:x@h.example.com>\r\nk: path\r\nc: text/plain\r\ne: gzip\r\n"
-                    "s: hi\r\no: presence\r\nu: dialog\r\nr: <sip:c@example.com>\r\n"
-                    "x: 1800\r\na: *;audio\r\nj: *;video\r\nd: proxy\r\nb: <sip:r@example.com>\r\n"
-                    "y: abc\r\nn: <https://example.com/cert>\r\n\r\n"));
+  ASSERT_TRUE(
+      parse("OPTIONS sip:a@example.com SIP/2.0\r\n"
+            "v: SIP/2.0/UDP h.example.com\r\nf: <sip:x@example.com>\r\n"
+            "t: <sip:a@example.com>\r\ni: abc\r\nCSEQ: 1 OPTIONS\r\nl: 0\r\n"
+            "m: <sip:x@h.example.com>\r\nk: path\r\nc: text/plain\r\ne: gzip\r\n"
+            "s: hi\r\no: presence\r\nu: dialog\r\nr: <sip:c@example.com>\r\n"
+            "x: 1800\r\na: *;audio\r\nj: *;video\r\nd: proxy\r\nb: <sip:r@example.com>\r\n"
+            "y: abc\r\nn: <https://example.com/cert>\r\n\r\n"));
   EXPECT_NE(msg_.find(HeaderId::kVia), nullptr);
   EXPECT_NE(msg_.find(HeaderId::kFrom), nullptr);
   EXPECT_NE(msg_.find(HeaderId::kTo), nullptr);
@@ -112,9 +113,10 @@ TEST_F(MessageParserTest, CompactAndCaseInsensitiveNames) {
 }
 
 TEST_F(MessageParserTest, FoldedValuesAndSpaceBeforeColon) {
-  ASSERT_TRUE(parse("OPTIONS sip:a@example.com SIP/2.0\r\n"
-                    "Subject  :  first\r\n  second\r\n\tthird  \r\n"
-                    "Route:\r\n <sip:p.example.com;lr>\r\n\r\n"));
+  ASSERT_TRUE(
+      parse("OPTIONS sip:a@example.com SIP/2.0\r\n"
+            "Subject  :  first\r\n  second\r\n\tthird  \r\n"
+            "Route:\r\n <sip:p.example.com;lr>\r\n\r\n"));
   EXPECT_EQ(msg_.find(HeaderId::kSubject)->value, "first\r\n  second\r\n\tthird");
   EXPECT_EQ(msg_.find(HeaderId::kRoute)->value, "<sip:p.example.com;lr>");
 }

@@ -54,12 +54,13 @@ TEST(Validator, ConflictingSingleValueHeaders) {
 }
 
 TEST(Validator, MultiValueHeadersMaySplitOrRepeat) {
-  EXPECT_TRUE(judge(kHead + kBase +
-                    "Via: SIP/2.0/TCP p1.example.com;branch=z9hG4bK2, SIP/2.0/UDP p2.example.com\r\n"
-                    "Route: <sip:p1.example.com;lr>,<sip:p2.example.com;lr>\r\n"
-                    "Route: <sip:p3.example.com;lr>\r\n"
-                    "Contact: <sip:a@h1.example.com>;q=0.7, \"B\" <sip:a@h2.example.com>;expires=60\r\n"
-                    "\r\n"));
+  EXPECT_TRUE(
+      judge(kHead + kBase +
+            "Via: SIP/2.0/TCP p1.example.com;branch=z9hG4bK2, SIP/2.0/UDP p2.example.com\r\n"
+            "Route: <sip:p1.example.com;lr>,<sip:p2.example.com;lr>\r\n"
+            "Route: <sip:p3.example.com;lr>\r\n"
+            "Contact: <sip:a@h1.example.com>;q=0.7, \"B\" <sip:a@h2.example.com>;expires=60\r\n"
+            "\r\n"));
 }
 
 TEST(Validator, EmptyListElementsAreRejected) {
