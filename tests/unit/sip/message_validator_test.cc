@@ -17,10 +17,13 @@ const std::string kBase =
     "Call-ID: abc@h.example.com\r\n"
     "CSeq: 1 OPTIONS\r\n";
 
+// Keeps the last message alive: the views in a Message and in a ParseError point into it.
 Expected<bool, ParseError> judge(const std::string& text) {
   static MessageParser parser;
   static Message msg;
-  auto r = parser.parse(text, Framing::kDatagram, &msg);
+  static std::string held;
+  held = text;
+  auto r = parser.parse(held, Framing::kDatagram, &msg);
   if (!r) return r;
   return validate_message(msg);
 }
