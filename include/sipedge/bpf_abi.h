@@ -1,0 +1,168 @@
+/* The single definition of everything that crosses the kernel/user boundary of the XDP
+ * classifier: map keys, map values, enums. Plain C with fixed-width types and no padding
+ * holes, so the BPF program (clang -target bpf) and the C++ loader see identical layouts;
+ * the C++ side static_asserts the sizes (userspace/xdp/abi_checks.h). */
+#ifndef SIPEDGE_BPF_ABI_H
+#define SIPEDGE_BPF_ABI_H
+
+#include <linux/types.h>
+
+/* Traffic classes. The numeric order is the order of the counters in struct sipedge_stats. */
+enum sipedge_class {
+  SIPEDGE_CLASS_SIP_UDP = 0,
+  SIPEDGE_CLASS_SIP_TCP = 1,
+  SIPEDGE_CLASS_SIP_TLS = 2,
+  SIPEDGE_CLASS_SIP_SCTP = 3,
+  SIPEDGE_CLASS_SIP_WS = 4,
+  SIPEDGE_CLASS_SIP_WSS = 5,
+  SIPEDGE_CLASS_KEEPALIVE = 6,
+  SIPEDGE_CLASS_OTHER = 7,
+  /* A non-first IPv4/IPv6 fragment: it carries no ports, so it cannot be classified. */
+  SIPEDGE_CLASS_FRAGMENT = 8,
+  SIPEDGE_CLASS_MAX = 9,
+};
+
+/* Drop reasons. `truncated` frames are passed, not dropped, but are counted here and in no
+ * class: every frame lands in exactly one counter (a class or a reason). */
+enum sipedge_drop {
+  SIPEDGE_DROP_DENIED = 0,
+  SIPEDGE_DROP_RATE_LIMITED = 1,
+  SIPEDGE_DROP_MALFORMED = 2,
+  SIPEDGE_DROP_TLS_REQUIRED = 3,
+  SIPEDGE_DROP_TRUNCATED = 4,
+  SIPEDGE_DROP_MAX = 5,
+};
+
+struct sipedge_counter {
+  __u64 packets;
+  __u64 bytes;
+};
+
+/* Value of the per-CPU array `sipedge_stats` (one entry, key 0). Named fields so that
+ * `bpftool map dump pinned .../stats` prints them; the program indexes the class counters
+ * as an array starting at `sip_udp` (offsets checked by static_asserts on the C++ side). */
+struct sipedge_stats {
+  struct sipedge_counter sip_udp;
+  struct sipedge_counter sip_tcp;
+  struct sipedge_counter sip_tls;
+  struct sipedge_counter sip_sctp;
+  struct sipedge_counter sip_ws;
+  struct sipedge_counter sip_wss;
+  struct sipedge_counter keepalive;
+  struct sipedge_counter other;
+  struct sipedge_counter fragment;
+  __u64 denied;
+  __u64 rate_limited;
+  __u64 malformed;
+  __u64 tls_required;
+  __u64 truncated;
+};
+
+/* L4 protocols that have a port table. */
+enum sipedge_l4 {
+  SIPEDGE_L4_UDP = 0,
+  SIPEDGE_L4_TCP = 1,
+  SIPEDGE_L4_SCTP = 2,
+};
+
+/* Value of the array `sipedge_ports`, indexed by destination port (host byte order): the
+ * class of that port per protocol. 0 means "not a SIP port" (class `other`); otherwise the
+ * value is enum sipedge_class + 1. One array lookup serves all three protocols. */
+struct sipedge_port_classes {
+  __u8 udp;
+  __u8 tcp;
+  __u8 sctp;
+  __u8 pad;
+};
+
+/* Source policy actions (values of the LPM tries and of the default). */
+enum sipedge_policy {
+  SIPEDGE_POLICY_NONE = 0, /* not listed: the default applies, rate limits apply */
+  SIPEDGE_POLICY_DENY = 1,
+  SIPEDGE_POLICY_ALLOW = 2, /* listed allow: plaintext permitted, exempt from rate limits */
+  SIPEDGE_POLICY_TLS_ONLY = 3,
+};
+
+/* Keys of the LPM tries `sipedge_policy4` / `sipedge_policy6` (address in network order). */
+struct sipedge_lpm4_key {
+  __u32 prefixlen;
+  __u8 addr[4];
+};
+
+struct sipedge_lpm6_key {
+  __u32 prefixlen;
+  __u8 addr[16];
+};
+
+struct sipedge_policy_value {
+  __u32 action; /* enum sipedge_policy */
+};
+
+/* Value of the array `sipedge_config` (one entry). Token buckets are kept in nanoseconds of
+ * credit: a packet costs `*_cost_ns` (= 1e9 / pps) and a bucket holds at most `*_cap_ns`
+ * (= burst * cost). A cost of 0 disables that limit. Userspace does the divisions. */
+struct sipedge_config {
+  __u64 dgram_cost_ns;
+  __u64 dgram_cap_ns;
+  __u64 syn_cost_ns;
+  __u64 syn_cap_ns;
+  __u32 dgram_pps; /* as configured, for display */
+  __u32 dgram_burst;
+  __u32 syn_pps;
+  __u32 syn_burst;
+  __u32 default_policy; /* SIPEDGE_POLICY_ALLOW or SIPEDGE_POLICY_TLS_ONLY */
+  __u32 pad;
+};
+
+/* Which bucket a packet draws from. */
+enum sipedge_bucket_kind {
+  SIPEDGE_BUCKET_DGRAM = 0, /* SIP over UDP (incl. keep-alives) and SCTP */
+  SIPEDGE_BUCKET_SYN = 1,   /* TCP SYNs to SIP ports (tcp, tls, ws, wss) */
+};
+
+/* Key of the LRU hash `sipedge_buckets`: IPv4 /32 or IPv6 /64 source. */
+struct sipedge_bucket_key {
+  __u8 addr[16]; /* IPv4: first 4 bytes; IPv6: first 8 bytes, rest zero */
+  __u8 family;   /* 4 or 6 */
+  __u8 kind;     /* enum sipedge_bucket_kind */
+  __u8 pad[2];
+};
+
+struct sipedge_bucket {
+  __u64 credit_ns;
+  __u64 last_ns;
+};
+
+/* Value of the array `sipedge_steer`, indexed by class. */
+enum sipedge_steer_action {
+  SIPEDGE_STEER_PASS = 0,
+  SIPEDGE_STEER_CPU = 1, /* bpf_redirect_map into `sipedge_cpumap` at `cpu` */
+};
+
+struct sipedge_steer {
+  __u32 action;
+  __u32 cpu;
+};
+
+/* Value of the array `sipedge_state` (one entry), written by the loader only: what is
+ * attached where, so that sipedgectl can report it after the loader has exited. */
+enum sipedge_attach_mode {
+  SIPEDGE_MODE_NONE = 0,
+  SIPEDGE_MODE_NATIVE = 1,
+  SIPEDGE_MODE_GENERIC = 2,
+};
+
+enum sipedge_backend {
+  SIPEDGE_BACKEND_NONE = 0,
+  SIPEDGE_BACKEND_LINK = 1,       /* our own bpf_link, pinned as `link` */
+  SIPEDGE_BACKEND_DISPATCHER = 2, /* a slot in libxdp's multi-program dispatcher */
+};
+
+struct sipedge_state {
+  __u32 ifindex;
+  __u32 mode;    /* enum sipedge_attach_mode */
+  __u32 backend; /* enum sipedge_backend */
+  __u32 prog_id;
+};
+
+#endif /* SIPEDGE_BPF_ABI_H */

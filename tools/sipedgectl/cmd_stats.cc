@@ -1,0 +1,81 @@
+// sipedgectl stats [--json]. The JSON shape is a contract (see the README of tools/sipedgectl):
+// {"iface", "mode", "classes": {name: {"packets", "bytes"}}, "drops": {name: N}}.
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "commands.h"
+#include "common.h"
+#include "xdp/maps.h"
+#include "xdp/names.h"
+
+namespace sipedgectl {
+namespace {
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+int Stats(const Options& o) {
+  auto pm = OpenMaps(o.iface);
+  if (!pm) return Fail(pm.error());
+  auto state = sipedge::xdp::ReadState(pm->maps());
+  if (!state) return Fail(state.error());
+  if (state->backend == SIPEDGE_BACKEND_NONE) return Fail("nothing attached on " + o.iface);
+  auto t = sipedge::xdp::ReadStats(pm->maps());
+  if (!t) return Fail(t.error());
+  std::string mode(sipedge::xdp::ModeName(state->mode));
+
+  std::ostringstream out;
+  if (o.json) {
+    out << "{\"iface\": " << JsonString(o.iface) << ", \"mode\": \"" << mode
+        << "\", \"classes\": {";
+    for (unsigned c = 0; c < SIPEDGE_CLASS_MAX; ++c)
+      out << (c ? ", " : "") << '"' << sipedge::xdp::ClassName(c)
+          << "\": {\"packets\": " << t->classes[c].packets << ", \"bytes\": " << t->classes[c].bytes
+          << "}";
+    out << "}, \"drops\": {";
+    for (unsigned d = 0; d < SIPEDGE_DROP_MAX; ++d)
+      out << (d ? ", " : "") << '"' << sipedge::xdp::DropName(d) << "\": " << t->drops[d];
+    out << "}}\n";
+  } else {
+    out << "iface " << o.iface << " mode " << mode << "\n";
+    char line[96];
+    std::snprintf(line, sizeof(line), "%-14s %16s %20s\n", "class", "packets", "bytes");
+    out << line;
+    for (unsigned c = 0; c < SIPEDGE_CLASS_MAX; ++c) {
+      std::snprintf(line, sizeof(line), "%-14s %16llu %20llu\n",
+                    std::string(sipedge::xdp::ClassName(c)).c_str(),
+                    static_cast<unsigned long long>(t->classes[c].packets),
+                    static_cast<unsigned long long>(t->classes[c].bytes));
+      out << line;
+    }
+    std::snprintf(line, sizeof(line), "%-14s %16s\n", "drop", "packets");
+    out << line;
+    for (unsigned d = 0; d < SIPEDGE_DROP_MAX; ++d) {
+      std::snprintf(line, sizeof(line), "%-14s %16llu\n",
+                    std::string(sipedge::xdp::DropName(d)).c_str(),
+                    static_cast<unsigned long long>(t->drops[d]));
+      out << line;
+    }
+  }
+  std::cout << out.str();
+  return 0;
+}
+
+}  // namespace sipedgectl
