@@ -1,0 +1,160 @@
+// DnsCache behaviour with an injected clock: TTL expiry and clamping, negative caching
+// (RFC 2308), the stale window (RFC 8767), bounded size, and an allocation-free hit.
+#include "resolve/dns_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "fake_dns_source.h"
+#include "resolve/rcu_thread.h"
+
+namespace {
+thread_local long g_allocations = 0;
+}  // namespace
+
+// Counts this thread's allocations, to show a cache hit makes none.
+void* operator new(std::size_t n) {
+  ++g_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace sipedge::resolve {
+namespace {
+
+using testing::addresses;
+using testing::status_only;
+
+constexpr int64_t kT0 = 1'000'000;
+
+DnsAnswer negative(DnsStatus s, uint32_t ttl) {
+  DnsAnswer a = status_only(s);
+  a.ttl = ttl;
+  a.has_ttl = true;
+  return a;
+}
+
+class DnsCacheTest : public ::testing::Test {
+ protected:
+  DnsCacheConfig config() {
+    DnsCacheConfig c;
+    c.min_ttl_s = 10;
+    c.max_ttl_s = 3600;
+    c.max_negative_ttl_s = 300;
+    c.stale_window_s = 600;
+    c.max_entries = 100;
+    return c;
+  }
+  RcuThread rcu_;  // declared first: outlives the cache
+};
+
+TEST_F(DnsCacheTest, EntryIsFreshForItsTtlThenStale) {
+  DnsCache cache(config());
+  ASSERT_TRUE(cache.insert("pbx.example.test", RrType::kA, addresses({"192.0.2.1"}, 60), kT0));
+  auto hit = cache.lookup("pbx.example.test", RrType::kA, kT0 + 59'999);
+  ASSERT_EQ(hit.state, CacheState::kFresh);
+  EXPECT_EQ(hit.answer->addresses[0].to_string(), "192.0.2.1");
+  EXPECT_EQ(cache.lookup("pbx.example.test", RrType::kA, kT0 + 60'000).state, CacheState::kStale);
+}
+
+TEST_F(DnsCacheTest, KeyIsNameAndType) {
+  DnsCache cache(config());
+  cache.insert("pbx.example.test", RrType::kA, addresses({"192.0.2.1"}), kT0);
+  EXPECT_EQ(cache.lookup("pbx.example.test", RrType::kAaaa, kT0).state, CacheState::kMiss);
+  EXPECT_EQ(cache.lookup("pbx2.example.test", RrType::kA, kT0).state, CacheState::kMiss);
+}
+
+TEST_F(DnsCacheTest, TtlIsClampedToTheConfiguredMinimumAndMaximum) {
+  DnsCache cache(config());
+  cache.insert("short.example.test", RrType::kA, addresses({"192.0.2.1"}, 1), kT0);
+  cache.insert("long.example.test", RrType::kA, addresses({"192.0.2.2"}, 999'999), kT0);
+  EXPECT_EQ(cache.lookup("short.example.test", RrType::kA, kT0).expires_at_ms, kT0 + 10'000);
+  EXPECT_EQ(cache.lookup("long.example.test", RrType::kA, kT0).expires_at_ms, kT0 + 3'600'000);
+}
+
+TEST_F(DnsCacheTest, Rfc2308_NegativeAnswersAreCachedForTheirSoaTtl) {
+  DnsCache cache(config());
+  ASSERT_TRUE(cache.insert("nx.example.test", RrType::kA, negative(DnsStatus::kNxDomain, 60), kT0));
+  ASSERT_TRUE(
+      cache.insert("pbx.example.test", RrType::kAaaa, negative(DnsStatus::kNoData, 45), kT0));
+  auto nx = cache.lookup("nx.example.test", RrType::kA, kT0 + 59'000);
+  ASSERT_EQ(nx.state, CacheState::kFresh);
+  EXPECT_EQ(nx.answer->status, DnsStatus::kNxDomain);
+  EXPECT_EQ(cache.lookup("nx.example.test", RrType::kA, kT0 + 60'000).state, CacheState::kStale);
+  EXPECT_EQ(cache.lookup("pbx.example.test", RrType::kAaaa, kT0).answer->status,
+            DnsStatus::kNoData);
+}
+
+TEST_F(DnsCacheTest, Rfc2308_NegativeTtlIsCappedByTheNegativeMaximum) {
+  DnsCache cache(config());
+  cache.insert("nx.example.test", RrType::kA, negative(DnsStatus::kNxDomain, 86'400), kT0);
+  EXPECT_EQ(cache.lookup("nx.example.test", RrType::kA, kT0).expires_at_ms, kT0 + 300'000);
+}
+
+TEST_F(DnsCacheTest, Rfc2308_NegativeAnswerWithoutSoaIsNotCached) {
+  DnsCache cache(config());
+  EXPECT_FALSE(cache.insert("nx.example.test", RrType::kA, status_only(DnsStatus::kNxDomain), kT0));
+  EXPECT_EQ(cache.lookup("nx.example.test", RrType::kA, kT0).state, CacheState::kMiss);
+}
+
+TEST_F(DnsCacheTest, UpstreamFailuresAreNotCached) {
+  DnsCache cache(config());
+  DnsAnswer fail = negative(DnsStatus::kServFail, 60);
+  EXPECT_FALSE(cache.insert("x.example.test", RrType::kA, fail, kT0));
+  fail.status = DnsStatus::kTimeout;
+  EXPECT_FALSE(cache.insert("x.example.test", RrType::kA, fail, kT0));
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST_F(DnsCacheTest, Rfc8767_StaleWindowIsBounded) {
+  DnsCache cache(config());
+  cache.insert("pbx.example.test", RrType::kA, addresses({"192.0.2.1"}, 60), kT0);
+  EXPECT_EQ(cache.lookup("pbx.example.test", RrType::kA, kT0 + 60'000 + 599'999).state,
+            CacheState::kStale);
+  EXPECT_EQ(cache.lookup("pbx.example.test", RrType::kA, kT0 + 60'000 + 600'000).state,
+            CacheState::kMiss);
+}
+
+TEST_F(DnsCacheTest, ReplacingAnEntryPublishesTheNewAnswer) {
+  DnsCache cache(config());
+  cache.insert("pbx.example.test", RrType::kA, addresses({"192.0.2.1"}), kT0);
+  cache.insert("pbx.example.test", RrType::kA, addresses({"192.0.2.2"}), kT0 + 1);
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(cache.lookup("pbx.example.test", RrType::kA, kT0 + 1).answer->addresses[0].to_string(),
+            "192.0.2.2");
+}
+
+TEST_F(DnsCacheTest, SizeIsBoundedAndTheOldestInsertionIsEvicted) {
+  DnsCacheConfig c = config();
+  c.max_entries = 8;
+  DnsCache cache(c);
+  for (int i = 0; i < 20; ++i) {
+    cache.insert("h" + std::to_string(i) + ".example.test", RrType::kA, addresses({"192.0.2.1"}),
+                 kT0);
+    EXPECT_LE(cache.size(), 8u);
+  }
+  EXPECT_EQ(cache.evictions(), 12u);
+  EXPECT_EQ(cache.lookup("h0.example.test", RrType::kA, kT0).state, CacheState::kMiss);
+  EXPECT_EQ(cache.lookup("h11.example.test", RrType::kA, kT0).state, CacheState::kMiss);
+  EXPECT_EQ(cache.lookup("h12.example.test", RrType::kA, kT0).state, CacheState::kFresh);
+  EXPECT_EQ(cache.lookup("h19.example.test", RrType::kA, kT0).state, CacheState::kFresh);
+}
+
+TEST_F(DnsCacheTest, AHitAllocatesNothing) {
+  DnsCache cache(config());
+  cache.insert("a-rather-long-host-name.pbx.example.test", RrType::kSrv,
+               testing::srv({{0, 0, 5060, "t.example.test"}}), kT0);
+  const long before = g_allocations;
+  auto hit = cache.lookup("a-rather-long-host-name.pbx.example.test", RrType::kSrv, kT0);
+  const long after = g_allocations;
+  ASSERT_EQ(hit.state, CacheState::kFresh);
+  EXPECT_EQ(after, before);
+}
+
+}  // namespace
+}  // namespace sipedge::resolve

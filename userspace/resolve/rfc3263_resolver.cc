@@ -1,0 +1,337 @@
+#include "resolve/rfc3263_resolver.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "resolve/naptr_selection.h"
+#include "resolve/srv_ordering.h"
+
+namespace sipedge::resolve {
+
+namespace {
+
+// A transport/host/port the SRV stage (or a fallback) chose, before addresses are known.
+struct PlannedHop {
+  Transport transport;
+  std::string host;
+  uint16_t port;
+};
+
+struct Query {
+  std::string name;
+  RrType type;
+  bool operator==(const Query&) const = default;
+};
+
+std::string srv_name(Transport t, const std::string& domain) {
+  std::string name(srv_prefix(t));
+  name += '.';
+  name += domain;
+  return name;
+}
+
+}  // namespace
+
+// One resolution in flight. Each stage issues all of its queries at once (a "wave") and
+// moves on when the last answer arrives, so a cold NAPTR → SRV → A/AAAA resolution costs
+// three sequential round trips. Kept alive by the callbacks it hands to the DnsSource.
+class ResolveJob : public std::enable_shared_from_this<ResolveJob> {
+ public:
+  ResolveJob(Rfc3263Resolver& owner, ResolveRequest request, Rfc3263Resolver::Done done)
+      : owner_(owner), request_(std::move(request)), done_(std::move(done)) {}
+
+  void start();
+
+ private:
+  using Then = void (ResolveJob::*)();
+
+  void run_wave(std::vector<Query> queries, Then then);
+  const DnsAnswer* answer_for(const std::string& name, RrType type) const;
+  // True when no server answered any query of the wave: later stages would only wait for
+  // the same timeouts again, so resolution stops there.
+  bool wave_timed_out() const;
+
+  void after_naptr();
+  void after_naptr_srv();
+  void after_fallback_srv();
+  void after_transport_srv();
+  void resolve_addresses(std::vector<PlannedHop> plan);
+  void after_addresses();
+  void finish();
+  void fail(std::string why);
+
+  // Appends the RFC 2782-ordered hops of `rrset` for `transport`; returns false when the
+  // RRset is absent (no SRV records at all).
+  bool plan_srv(const DnsAnswer* rrset, Transport transport, std::vector<PlannedHop>* plan,
+                bool* saw_unavailable);
+  // A/AAAA of the URI host at the default port of `transport` (RFC 3263 §4.2, no SRV).
+  void resolve_host_directly(Transport transport);
+  Transport default_transport() const { return request_.sips ? Transport::kTls : Transport::kUdp; }
+  std::string tls_identity_for(Transport t) const { return is_secure(t) ? domain_ : std::string(); }
+
+  Rfc3263Resolver& owner_;
+  ResolveRequest request_;
+  Rfc3263Resolver::Done done_;
+  std::string domain_;  // normalised URI host: the TLS identity (R8) and the DNS start point
+  ResolveResult result_;
+
+  // Current wave.
+  std::vector<Query> wave_;
+  std::vector<DnsAnswer> wave_answers_;
+  std::vector<std::vector<DnsStep>> wave_steps_;
+  size_t wave_pending_ = 0;
+  bool wave_network_ = false;
+
+  std::vector<NaptrChoice> naptr_choices_;
+  std::optional<Transport> uri_transport_;
+  std::vector<Transport> fallback_transports_;
+  std::vector<PlannedHop> plan_;
+};
+
+void ResolveJob::start() {
+  domain_ =
+      request_.host_kind == HostKind::kName ? normalize_dns_name(request_.host) : request_.host;
+  result_.tls_identity = domain_;
+  if (domain_.empty()) return fail("the URI has no host");
+
+  if (request_.transport) {
+    uri_transport_ = transport_from_param(*request_.transport, request_.sips);
+    if (!uri_transport_) return fail("transport=" + *request_.transport + " is not supported");
+    if (request_.sips && !is_secure(*uri_transport_)) {
+      // R3: a sips: URI is only ever sent over TLS; no plaintext transport= applies.
+      return fail("sips: URI cannot use transport=" + *request_.transport + " (R3)");
+    }
+  }
+  const Transport transport = uri_transport_.value_or(default_transport());
+
+  if (request_.host_kind != HostKind::kName) {
+    // §4.1/§4.2: a numeric host needs no DNS.
+    Target t;
+    t.transport = transport;
+    t.host = request_.host;
+    t.port = request_.port.value_or(default_port(transport));
+    t.address.family = request_.host_kind == HostKind::kIPv6 ? 6 : 4;
+    if (inet_pton(t.address.family == 6 ? AF_INET6 : AF_INET, request_.host.c_str(),
+                  t.address.bytes.data()) != 1) {
+      return fail("numeric host " + request_.host + " is not an IP address");
+    }
+    t.tls_identity = tls_identity_for(transport);
+    result_.targets.push_back(std::move(t));
+    return finish();
+  }
+  if (request_.port) {
+    // §4.2: an explicit port means A/AAAA only.
+    return resolve_addresses({PlannedHop{transport, domain_, *request_.port}});
+  }
+  if (uri_transport_) {
+    // R2: transport= skips NAPTR; SRV for that transport only.
+    return run_wave({Query{srv_name(*uri_transport_, domain_), RrType::kSrv}},
+                    &ResolveJob::after_transport_srv);
+  }
+  run_wave({Query{domain_, RrType::kNaptr}}, &ResolveJob::after_naptr);
+}
+
+void ResolveJob::run_wave(std::vector<Query> queries, Then then) {
+  // Duplicate names (two NAPTRs replacing to one SRV name, one host behind two SRVs) are
+  // asked once.
+  std::vector<Query> unique;
+  for (Query& q : queries) {
+    if (std::find(unique.begin(), unique.end(), q) == unique.end()) unique.push_back(std::move(q));
+  }
+  wave_ = std::move(unique);
+  wave_answers_.assign(wave_.size(), DnsAnswer{});
+  wave_steps_.assign(wave_.size(), {});
+  wave_network_ = false;
+  // One extra count held while issuing, so answers that arrive synchronously (cache hits)
+  // cannot complete the wave before every query is sent.
+  wave_pending_ = wave_.size() + 1;
+  auto self = shared_from_this();
+  auto arrive = [self, then]() {
+    if (--self->wave_pending_ != 0) return;
+    for (auto& steps : self->wave_steps_) {
+      for (DnsStep& s : steps) self->result_.steps.push_back(std::move(s));
+    }
+    if (self->wave_network_) ++self->result_.round_trips;
+    ((*self).*then)();
+  };
+  for (size_t i = 0; i < wave_.size(); ++i) {
+    owner_.dns_.lookup(wave_[i].name, wave_[i].type,
+                       [self, i, arrive](const DnsAnswer& answer, std::vector<DnsStep>&& steps,
+                                         bool from_network) {
+                         self->wave_answers_[i] = answer;
+                         self->wave_steps_[i] = std::move(steps);
+                         self->wave_network_ |= from_network;
+                         arrive();
+                       });
+  }
+  arrive();
+}
+
+const DnsAnswer* ResolveJob::answer_for(const std::string& name, RrType type) const {
+  for (size_t i = 0; i < wave_.size(); ++i) {
+    if (wave_[i].name == name && wave_[i].type == type) return &wave_answers_[i];
+  }
+  return nullptr;
+}
+
+bool ResolveJob::wave_timed_out() const {
+  return std::all_of(wave_answers_.begin(), wave_answers_.end(),
+                     [](const DnsAnswer& a) { return a.status == DnsStatus::kTimeout; });
+}
+
+void ResolveJob::after_naptr() {
+  if (wave_timed_out()) return fail("no DNS server answered (timeout)");
+  const DnsAnswer& naptr = wave_answers_.front();
+  if (naptr.status == DnsStatus::kNoError) {
+    naptr_choices_ = select_naptr(naptr.naptr, request_.sips, owner_.config_.naptr_transports);
+  }
+  if (!naptr_choices_.empty()) {
+    // Follow every usable replacement's SRV at once (one round trip for the whole set).
+    std::vector<Query> queries;
+    for (const NaptrChoice& c : naptr_choices_) queries.push_back({c.srv_name, RrType::kSrv});
+    return run_wave(std::move(queries), &ResolveJob::after_naptr_srv);
+  }
+  // No usable NAPTR: SRV for every transport we speak, all at once (§4.1).
+  for (Transport t : owner_.config_.srv_fallback_order) {
+    if (!request_.sips || is_secure(t)) fallback_transports_.push_back(t);  // R3
+  }
+  if (fallback_transports_.empty()) return fail("no transport allowed for this URI");
+  std::vector<Query> queries;
+  for (Transport t : fallback_transports_) queries.push_back({srv_name(t, domain_), RrType::kSrv});
+  run_wave(std::move(queries), &ResolveJob::after_fallback_srv);
+}
+
+bool ResolveJob::plan_srv(const DnsAnswer* rrset, Transport transport,
+                          std::vector<PlannedHop>* plan, bool* saw_unavailable) {
+  if (rrset == nullptr || rrset->status != DnsStatus::kNoError || rrset->srv.empty()) return false;
+  if (srv_service_unavailable(rrset->srv)) {
+    *saw_unavailable = true;  // RFC 2782: "decidedly not available at this domain"
+    return true;
+  }
+  for (SrvRecord& r : order_srv_records(rrset->srv, owner_.rng_)) {
+    plan->push_back(PlannedHop{transport, std::move(r.target), r.port});
+  }
+  return true;
+}
+
+void ResolveJob::after_naptr_srv() {
+  if (wave_timed_out()) return fail("no DNS server answered (timeout)");
+  std::vector<PlannedHop> plan;
+  bool any_srv = false;
+  bool unavailable = false;
+  for (const NaptrChoice& c : naptr_choices_) {
+    any_srv |= plan_srv(answer_for(c.srv_name, RrType::kSrv), c.transport, &plan, &unavailable);
+  }
+  if (!plan.empty()) return resolve_addresses(std::move(plan));
+  if (any_srv) return fail("SRV records say the service is not available (target \".\")");
+  // §4.2: no SRV records: A/AAAA of the domain with the transport NAPTR chose.
+  resolve_host_directly(naptr_choices_.front().transport);
+}
+
+void ResolveJob::after_fallback_srv() {
+  if (wave_timed_out()) return fail("no DNS server answered (timeout)");
+  std::vector<PlannedHop> plan;
+  bool any_srv = false;
+  bool unavailable = false;
+  for (Transport t : fallback_transports_) {
+    any_srv |= plan_srv(answer_for(srv_name(t, domain_), RrType::kSrv), t, &plan, &unavailable);
+  }
+  if (!plan.empty()) return resolve_addresses(std::move(plan));
+  if (any_srv) return fail("SRV records say the service is not available (target \".\")");
+  resolve_host_directly(default_transport());
+}
+
+void ResolveJob::after_transport_srv() {
+  if (wave_timed_out()) return fail("no DNS server answered (timeout)");
+  std::vector<PlannedHop> plan;
+  bool unavailable = false;
+  const bool any_srv = plan_srv(&wave_answers_.front(), *uri_transport_, &plan, &unavailable);
+  if (!plan.empty()) return resolve_addresses(std::move(plan));
+  if (any_srv) return fail("SRV records say the service is not available (target \".\")");
+  resolve_host_directly(*uri_transport_);
+}
+
+void ResolveJob::resolve_host_directly(Transport transport) {
+  resolve_addresses({PlannedHop{transport, domain_, default_port(transport)}});
+}
+
+void ResolveJob::resolve_addresses(std::vector<PlannedHop> plan) {
+  plan_ = std::move(plan);
+  // A and AAAA of every host at once; RFC 8305 wants both families in parallel.
+  std::vector<Query> queries;
+  for (const PlannedHop& hop : plan_) {
+    queries.push_back({hop.host, RrType::kAaaa});
+    queries.push_back({hop.host, RrType::kA});
+  }
+  run_wave(std::move(queries), &ResolveJob::after_addresses);
+}
+
+void ResolveJob::after_addresses() {
+  static const std::vector<IpAddress> kNone;
+  for (const PlannedHop& hop : plan_) {
+    const DnsAnswer* v6 = answer_for(hop.host, RrType::kAaaa);
+    const DnsAnswer* v4 = answer_for(hop.host, RrType::kA);
+    const auto& v6_list = v6 && v6->status == DnsStatus::kNoError ? v6->addresses : kNone;
+    const auto& v4_list = v4 && v4->status == DnsStatus::kNoError ? v4->addresses : kNone;
+    for (const IpAddress& a : order_addresses(v6_list, v4_list, owner_.config_.family)) {
+      Target t;
+      t.transport = hop.transport;
+      t.host = hop.host;
+      t.port = hop.port;
+      t.address = a;
+      t.tls_identity = tls_identity_for(hop.transport);
+      result_.targets.push_back(std::move(t));
+    }
+  }
+  if (result_.targets.empty() && wave_timed_out()) {
+    return fail("no DNS server answered (timeout)");
+  }
+  if (result_.targets.empty()) {
+    std::string hosts;
+    for (const PlannedHop& hop : plan_) {
+      if (hosts.find(hop.host) != std::string::npos) continue;
+      if (!hosts.empty()) hosts += ", ";
+      hosts += hop.host;
+    }
+    const bool server_failed =
+        std::all_of(wave_answers_.begin(), wave_answers_.end(),
+                    [](const DnsAnswer& a) { return is_upstream_failure(a.status); });
+    return fail(
+        (server_failed ? "the DNS server failed (SERVFAIL) for " : "no A/AAAA records for ") +
+        hosts);
+  }
+  finish();
+}
+
+void ResolveJob::finish() {
+  owner_.quarantine_.apply(&result_.targets, owner_.clock_());
+  done_(std::move(result_));
+}
+
+void ResolveJob::fail(std::string why) {
+  result_.targets.clear();
+  result_.error = std::move(why);
+  done_(std::move(result_));
+}
+
+Rfc3263Resolver::Rfc3263Resolver(DnsSource& dns, ResolverConfig config, Clock clock)
+    : dns_(dns),
+      config_(std::move(config)),
+      clock_(std::move(clock)),
+      rng_(config_.seed),
+      quarantine_(config_.quarantine_ms) {}
+
+void Rfc3263Resolver::resolve(const ResolveRequest& request, Done done) {
+  std::make_shared<ResolveJob>(*this, request, std::move(done))->start();
+}
+
+void Rfc3263Resolver::mark_failed(const Target& target) {
+  quarantine_.mark_failed(target, clock_());
+}
+
+}  // namespace sipedge::resolve

@@ -1,0 +1,56 @@
+// RFC 3263 §4 client procedure: turns a ResolveRequest into the ordered list of next-hop
+// targets. Never rewrites the URI (R1); it only returns where to send.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <vector>
+
+#include "resolve/address_order.h"
+#include "resolve/dns_source.h"
+#include "resolve/quarantine.h"
+#include "resolve/resolve_types.h"
+
+namespace sipedge::resolve {
+
+struct ResolverConfig {
+  // Transports tried, in this order, when there is no usable NAPTR (RFC 3263 §4.1 lets the
+  // client choose); a sips: URI keeps only the TLS-protected ones (R3).
+  std::vector<Transport> srv_fallback_order = {Transport::kTls, Transport::kTcp, Transport::kUdp};
+  // NAPTR services the router speaks (SIP+D2U, SIP+D2T, SIPS+D2T, SIP+D2W, SIPS+D2W).
+  std::vector<Transport> naptr_transports = {Transport::kUdp, Transport::kTcp, Transport::kTls,
+                                             Transport::kWs, Transport::kWss};
+  FamilyPreference family = FamilyPreference::kInterleave;
+  int64_t quarantine_ms = 30'000;
+  uint64_t seed = 0;  // SRV weighted-selection seed; the daemon passes a random one
+};
+
+class Rfc3263Resolver {
+ public:
+  // Monotonic milliseconds; injected so tests control time.
+  using Clock = std::function<int64_t()>;
+  using Done = std::function<void(ResolveResult&&)>;
+
+  Rfc3263Resolver(DnsSource& dns, ResolverConfig config, Clock clock);
+
+  // Resolves `request`; calls `done` exactly once with the targets (or an error), possibly
+  // before returning when every answer came from the cache. The request is copied.
+  void resolve(const ResolveRequest& request, Done done);
+
+  // Marks a target as failed (RFC 3263 §4.3): later results put it last until the
+  // quarantine ends. The router moves on to the next target of the list it already holds.
+  void mark_failed(const Target& target);
+
+  const ResolverConfig& config() const { return config_; }
+
+ private:
+  friend class ResolveJob;
+  DnsSource& dns_;
+  ResolverConfig config_;
+  Clock clock_;
+  std::mt19937_64 rng_;
+  Quarantine quarantine_;
+};
+
+}  // namespace sipedge::resolve
