@@ -24,7 +24,7 @@ struct ParseError {
   // Header name or message part, e.g. "Via", "Request-Line"; may view the message buffer,
   // so it lives only as long as that buffer (copy it with to_string() to keep it).
   std::string_view where;
-  const char* what = "";   // static description of the fault
+  const char* what = "";  // static description of the fault
 
   // "Via: bad sent-by port" style text for logs and reason phrases.
   std::string to_string() const {
