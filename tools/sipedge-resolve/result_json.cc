@@ -1,80 +1,39 @@
 #include "result_json.h"
 
-#include <cstdio>
+#include "sipedge/json_writer.h"
 
 namespace sipedge::tools {
 
-namespace {
-
-void append_json_string(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-          *out += buf;
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
-}  // namespace
-
 std::string result_to_json(std::string_view uri, const resolve::ResolveResult& result) {
-  std::string out = "{\"uri\": ";
-  append_json_string(&out, uri);
-  out += ", \"tls_identity\": ";
-  append_json_string(&out, result.tls_identity);
-  out += ", \"targets\": [";
-  for (size_t i = 0; i < result.targets.size(); ++i) {
-    const resolve::Target& t = result.targets[i];
-    if (i) out += ", ";
-    out += "{\"transport\": ";
-    append_json_string(&out, resolve::transport_name(t.transport));
-    out += ", \"host\": ";
-    append_json_string(&out, t.host);
-    out += ", \"port\": " + std::to_string(t.port) + ", \"address\": ";
-    append_json_string(&out, t.address.to_string());
-    out += "}";
+  JsonWriter j;
+  j.begin_object();
+  j.key("uri").value(uri);
+  j.key("tls_identity").value(result.tls_identity);
+  j.key("targets").begin_array();
+  for (const resolve::Target& t : result.targets) {
+    j.begin_object();
+    j.key("transport").value(resolve::transport_name(t.transport));
+    j.key("host").value(t.host);
+    j.key("port").value(static_cast<unsigned>(t.port));
+    j.key("address").value(t.address.to_string());
+    j.end_object();
   }
-  out += "], \"steps\": [";
-  for (size_t i = 0; i < result.steps.size(); ++i) {
-    const resolve::DnsStep& s = result.steps[i];
-    if (i) out += ", ";
-    out += "{\"query\": ";
-    append_json_string(&out, s.name);
-    out += ", \"type\": ";
-    append_json_string(&out, resolve::rr_type_name(s.type));
-    out += ", \"rcode\": ";
-    append_json_string(&out, resolve::dns_status_rcode(s.status));
-    out += ", \"answers\": " + std::to_string(s.answers);
-    if (s.stale) out += ", \"stale\": true";
-    out += "}";
+  j.end_array();
+  j.key("steps").begin_array();
+  for (const resolve::DnsStep& s : result.steps) {
+    j.begin_object();
+    j.key("query").value(s.name);
+    j.key("type").value(resolve::rr_type_name(s.type));
+    j.key("rcode").value(resolve::dns_status_rcode(s.status));
+    j.key("answers").value(static_cast<uint64_t>(s.answers));
+    if (s.stale) j.key("stale").value(true);
+    j.end_object();
   }
-  out += "], \"round_trips\": " + std::to_string(result.round_trips);
-  if (!result.error.empty()) {
-    out += ", \"error\": ";
-    append_json_string(&out, result.error);
-  }
-  out += "}";
-  return out;
+  j.end_array();
+  j.key("round_trips").value(static_cast<uint64_t>(result.round_trips));
+  if (!result.error.empty()) j.key("error").value(result.error);
+  j.end_object();
+  return j.str();
 }
 
 std::string result_to_text(std::string_view uri, const resolve::ResolveResult& result) {

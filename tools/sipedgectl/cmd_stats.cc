@@ -5,31 +5,12 @@
 #include <sstream>
 
 #include "commands.h"
+#include "sipedge/json_writer.h"
 #include "common.h"
 #include "xdp/maps.h"
 #include "xdp/names.h"
 
 namespace sipedgectl {
-namespace {
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 int Stats(const Options& o) {
   auto pm = OpenMaps(o.iface);
@@ -43,16 +24,21 @@ int Stats(const Options& o) {
 
   std::ostringstream out;
   if (o.json) {
-    out << "{\"iface\": " << JsonString(o.iface) << ", \"mode\": \"" << mode
-        << "\", \"classes\": {";
-    for (unsigned c = 0; c < SIPEDGE_CLASS_MAX; ++c)
-      out << (c ? ", " : "") << '"' << sipedge::xdp::ClassName(c)
-          << "\": {\"packets\": " << t->classes[c].packets << ", \"bytes\": " << t->classes[c].bytes
-          << "}";
-    out << "}, \"drops\": {";
-    for (unsigned d = 0; d < SIPEDGE_DROP_MAX; ++d)
-      out << (d ? ", " : "") << '"' << sipedge::xdp::DropName(d) << "\": " << t->drops[d];
-    out << "}}\n";
+    sipedge::JsonWriter j;
+    j.begin_object().key("iface").value(o.iface).key("mode").value(mode);
+    j.key("classes").begin_object();
+    for (unsigned c = 0; c < SIPEDGE_CLASS_MAX; ++c) {
+      j.key(sipedge::xdp::ClassName(c)).begin_object();
+      j.key("packets").value(static_cast<uint64_t>(t->classes[c].packets));
+      j.key("bytes").value(static_cast<uint64_t>(t->classes[c].bytes));
+      j.end_object();
+    }
+    j.end_object().key("drops").begin_object();
+    for (unsigned d = 0; d < SIPEDGE_DROP_MAX; ++d) {
+      j.key(sipedge::xdp::DropName(d)).value(static_cast<uint64_t>(t->drops[d]));
+    }
+    j.end_object().end_object();
+    out << j.str() << "\n";
   } else {
     out << "iface " << o.iface << " mode " << mode << "\n";
     char line[96];
