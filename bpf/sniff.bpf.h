@@ -1,6 +1,7 @@
 /* First-line sniff of a UDP payload on a SIP port: a known method token and SP, or
  * "SIP/2.0 " (RFC 3261 §7.1, §7.2), or a bare CRLF / CRLFCRLF keep-alive (RFC 5626 §4.4.1).
- * Reads at most 16 bytes, compared as two little-endian words under masks. */
+ * Known methods: 16 bytes compared as two little-endian words under masks. Any other method
+ * token passes when a sip:/sips:/tel: Request-URI follows it (a bounded 32-byte walk). */
 #ifndef SIPEDGE_SNIFF_BPF_H
 #define SIPEDGE_SNIFF_BPF_H
 
@@ -64,6 +65,49 @@ static __always_inline int sipedge_first_line_ok(__u64 w0, __u64 w1) {
   }
 }
 
+/* token (RFC 3261 §25.1): alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" */
+static __always_inline int sipedge_is_token_char(__u8 c) {
+  __u8 l = c | 0x20;
+  if (l >= 'a' && l <= 'z') return 1;
+  if (c >= '0' && c <= '9') return 1;
+  switch (c) {
+    case '-':
+    case '.':
+    case '!':
+    case '%':
+    case '*':
+    case '_':
+    case '+':
+    case '`':
+    case '\'':
+    case '~':
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+#define SIPEDGE_EXT_LEN 32 /* an extension method token of up to 23 characters */
+
+/* An extension method (RFC 3261 §7.1: Method is any token): a token, SP, then a sip:, sips:
+ * or tel: Request-URI. Only reached when no known method matched, so known methods pay
+ * nothing for it; the fixed-length loop is unrolled, every read is under one bounds check. */
+static __always_inline int sipedge_extension_request(const __u8* p, const void* end) {
+  if ((const void*)(p + SIPEDGE_EXT_LEN) > end) return 0;
+  if (!sipedge_is_token_char(p[0])) return 0;
+#pragma clang loop unroll(full)
+  for (int i = 1; i < SIPEDGE_EXT_LEN - 8; i++) {
+    __u8 c = p[i];
+    if (sipedge_is_token_char(c)) continue;
+    if (c != ' ') return 0;
+    __u8 a = p[i + 1] | 0x20, b = p[i + 2] | 0x20, d = p[i + 3] | 0x20;
+    __u8 e = p[i + 4], f = p[i + 5];
+    if (a == 's' && b == 'i' && d == 'p') return e == ':' || ((e | 0x20) == 's' && f == ':');
+    return a == 't' && b == 'e' && d == 'l' && e == ':';
+  }
+  return 0;
+}
+
 /* Classifies the payload of `udp` (its length taken from the UDP header, so Ethernet
  * padding after a short keep-alive is ignored). A payload claiming more bytes than the
  * frame holds is malformed. */
@@ -89,7 +133,8 @@ static __always_inline enum sipedge_sniff sipedge_sniff_udp(struct udphdr* udp, 
    * unaligned access, so the verifier does not demand alignment of packet pointers). */
   __u64 w0 = *(__u64*)p;
   __u64 w1 = *(__u64*)(p + 8);
-  return sipedge_first_line_ok(w0, w1) ? SIPEDGE_SNIFF_SIP : SIPEDGE_SNIFF_MALFORMED;
+  if (sipedge_first_line_ok(w0, w1)) return SIPEDGE_SNIFF_SIP;
+  return sipedge_extension_request(p, end) ? SIPEDGE_SNIFF_SIP : SIPEDGE_SNIFF_MALFORMED;
 }
 
 #endif

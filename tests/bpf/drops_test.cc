@@ -17,8 +17,10 @@ void AddPolicy(const sipedge::xdp::MapSet& maps, const char* prefix, unsigned ac
 
 TEST_F(XdpProgTest, GarbageOnSipUdpPortIsMalformed) {
   const char* bad[] = {"hello world, this is not SIP",
-                       "invite sip:bob@example.com SIP/2.0",
-                       "INVITEX sip:bob@example.com SIP/2.0",
+                       "INVITEX bob@example.com SIP/2.0 and more",
+                       "INV(TE sip:bob@example.com SIP/2.0",
+                       "A-very-long-extension-method-name sip:bob@example.com SIP/2.0",
+                       "FOO  sip:bob@example.com SIP/2.0 and more",
                        "SIP/2.0200 OK and more bytes",
                        "\r\n\r\n\r\n",
                        "INVITE",
@@ -27,6 +29,17 @@ TEST_F(XdpProgTest, GarbageOnSipUdpPortIsMalformed) {
   for (const char* payload : bad) EXPECT_EQ(Run(UdpV4("192.0.2.1", 5060, payload)), XDP_DROP);
   EXPECT_EQ(Drops(SIPEDGE_DROP_MALFORMED), std::size(bad));
   EXPECT_EQ(TotalCounted(), std::size(bad));
+}
+
+// RFC 3261 §7.1: Method is any token, so extension methods and other casings are requests.
+TEST_F(XdpProgTest, ExtensionMethodWithSipUriIsSip) {
+  const char* good[] = {"invite sip:bob@example.com SIP/2.0\r\n",
+                        "INVITEX sip:bob@example.com SIP/2.0\r\n",
+                        "!interesting-Method0123 sips:bob@example.com SIP/2.0\r\n",
+                        "FOO tel:+15551234567 SIP/2.0\r\nVia: x\r\n"};
+  for (const char* payload : good) EXPECT_EQ(Run(UdpV4("192.0.2.1", 5060, payload)), XDP_PASS);
+  EXPECT_EQ(Drops(SIPEDGE_DROP_MALFORMED), 0u);
+  EXPECT_EQ(TotalCounted(), std::size(good));
 }
 
 TEST_F(XdpProgTest, UdpLengthBeyondFrameIsMalformed) {
