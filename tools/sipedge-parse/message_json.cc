@@ -106,10 +106,9 @@ std::string message_summary_json(const sip::Message& msg) {
   }
   j.key("max_forwards");
   const sip::Header* mf = msg.find(HeaderId::kMaxForwards);
-  auto mfv =
-      mf ? sip::parse_max_forwards(mf->value, mf->name)
-         : sipedge::Expected<uint8_t, sip::ParseError>(sipedge::unexpected(sip::ParseError{}));
-  if (mfv) {
+  if (mf == nullptr) {
+    j.null();
+  } else if (auto mfv = sip::parse_max_forwards(mf->value, mf->name); mfv) {
     j.value(static_cast<unsigned>(*mfv));
   } else {
     j.null();

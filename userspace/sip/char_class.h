@@ -91,6 +91,27 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Strips leading and trailing LWS (SP, HTAB and the CR LF of folds).
+inline std::string_view trim_lws(std::string_view v) {
+  while (!v.empty() && is_lws(v.front())) v.remove_prefix(1);
+  while (!v.empty() && is_lws(v.back())) v.remove_suffix(1);
+  return v;
+}
+
+// 1*`max_digits` DIGIT (max_digits <= 9) whose value is at most `max`: ports, ttl, rport.
+inline bool parse_bounded_decimal(std::string_view s, size_t max_digits, uint32_t max,
+                                  uint32_t* out) {
+  if (s.empty() || s.size() > max_digits) return false;
+  uint32_t v = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+    v = v * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (v > max) return false;
+  *out = v;
+  return true;
+}
+
 // True when every byte of s is a token character and s is not empty.
 inline bool is_token(std::string_view s) {
   if (s.empty()) return false;

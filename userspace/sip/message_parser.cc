@@ -37,12 +37,6 @@ Result fail(ParseErrorCode code, std::string_view where, const char* what) {
   return unexpected(make_error(code, where, what));
 }
 
-std::string_view trim_lws(std::string_view v) {
-  while (!v.empty() && is_lws(v.front())) v.remove_prefix(1);
-  while (!v.empty() && is_lws(v.back())) v.remove_suffix(1);
-  return v;
-}
-
 bool starts_with_sip_slash(std::string_view s) {
   if (s.size() < 4) return false;
   if (std::memcmp(s.data(), "SIP/", 4) == 0) return true;  // what every sender writes

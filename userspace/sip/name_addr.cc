@@ -89,10 +89,7 @@ Expected<NameAddr, ParseError> parse_name_addr(std::string_view element, std::st
     return true;
   });
   if (!ok) return fail(where, "bad header parameter");
-  std::string_view params = c.slice(params_start, c.pos());
-  while (!params.empty() && is_lws(params.front())) params.remove_prefix(1);
-  if (!params.empty() && params.front() == ';') params.remove_prefix(1);
-  na.params = params;
+  na.params = param_list_body(c.slice(params_start, c.pos()));
   return na;
 }
 

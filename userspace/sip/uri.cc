@@ -26,13 +26,8 @@ bool all_in_class_or_escaped(std::string_view s, uint16_t cls, bool allow_empty)
 }
 
 bool parse_port(std::string_view s, uint16_t* port) {
-  if (s.empty() || s.size() > 5) return false;
   uint32_t v = 0;
-  for (char c : s) {
-    if (!is_digit(c)) return false;
-    v = v * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (v > 65535) return false;
+  if (!parse_bounded_decimal(s, 5, 65535, &v)) return false;
   *port = static_cast<uint16_t>(v);
   return true;
 }
@@ -124,13 +119,8 @@ bool valid_uri_params(std::string_view params) {
       return false;
     }
     if (iequals(p.name, "ttl")) {
-      if (!p.has_value || p.value.size() > 3) return false;
-      int v = 0;
-      for (char c : p.value) {
-        if (!is_digit(c)) return false;
-        v = v * 10 + (c - '0');
-      }
-      if (v > 255) return false;
+      uint32_t ttl = 0;
+      if (!p.has_value || !parse_bounded_decimal(p.value, 3, 255, &ttl)) return false;
     } else if (iequals(p.name, "maddr")) {
       Uri tmp;
       if (!p.has_value || !parse_host(p.value, &tmp)) return false;

@@ -102,10 +102,7 @@ bool next_list_element(std::string_view* rest, std::string_view* element, bool* 
     *error = true;
     return false;
   }
-  std::string_view e = v.substr(0, i);
-  while (!e.empty() && is_lws(e.front())) e.remove_prefix(1);
-  while (!e.empty() && is_lws(e.back())) e.remove_suffix(1);
-  *element = e;
+  *element = trim_lws(v.substr(0, i));
   if (i >= v.size()) {
     *rest = {};
   } else {
@@ -132,6 +129,12 @@ bool take_header_param(ValueCursor* c, HeaderParam* p) {
     p->has_value = false;
   }
   return true;
+}
+
+std::string_view param_list_body(std::string_view raw) {
+  while (!raw.empty() && is_lws(raw.front())) raw.remove_prefix(1);
+  if (!raw.empty() && raw.front() == ';') raw.remove_prefix(1);
+  return raw;
 }
 
 bool take_gen_value(ValueCursor* c, std::string_view* out) {

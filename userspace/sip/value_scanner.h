@@ -49,6 +49,10 @@ bool next_list_element(std::string_view* rest, std::string_view* element, bool* 
 // Parses `*( SEMI generic-param )` from the cursor to the end of the element; each
 // parameter is passed to `on_param` (which returns false to reject it). Returns false on
 // a grammar fault (empty parameter, bad name or value).
+// The raw text of a `*( SEMI generic-param )` run as stored in NameAddr::params and
+// Via::params: without its leading LWS and first ';'.
+std::string_view param_list_body(std::string_view raw);
+
 // gen-value = token / host / quoted-string (RFC 3261 §25.1).
 bool take_gen_value(ValueCursor* c, std::string_view* out);
 

@@ -20,18 +20,6 @@ bool take_slash(ValueCursor* c) {
   return true;
 }
 
-bool parse_small_number(std::string_view s, uint32_t max, uint32_t* out) {
-  if (s.empty() || s.size() > 5) return false;
-  uint32_t v = 0;
-  for (char ch : s) {
-    if (!is_digit(ch)) return false;
-    v = v * 10 + static_cast<uint32_t>(ch - '0');
-  }
-  if (v > max) return false;
-  *out = v;
-  return true;
-}
-
 bool apply_via_param(const HeaderParam& p, Via* via) {
   if (iequals(p.name, "branch")) {
     if (!p.has_value || !is_token(p.value)) return false;
@@ -52,7 +40,7 @@ bool apply_via_param(const HeaderParam& p, Via* via) {
     via->maddr = p.value;
   } else if (iequals(p.name, "ttl")) {
     uint32_t ttl = 0;
-    if (!p.has_value || p.value.size() > 3 || !parse_small_number(p.value, 255, &ttl)) {
+    if (!p.has_value || !parse_bounded_decimal(p.value, 3, 255, &ttl)) {
       return false;
     }
     via->ttl = static_cast<uint8_t>(ttl);
@@ -61,7 +49,7 @@ bool apply_via_param(const HeaderParam& p, Via* via) {
     via->has_rport = true;
     if (p.has_value) {
       uint32_t port = 0;
-      if (!parse_small_number(p.value, 65535, &port)) return false;
+      if (!parse_bounded_decimal(p.value, 5, 65535, &port)) return false;
       via->rport = static_cast<uint16_t>(port);
     }
   }
@@ -110,10 +98,7 @@ Expected<Via, ParseError> parse_via(std::string_view element) {
   if (!parse_header_params(&c, [&via](const HeaderParam& p) { return apply_via_param(p, &via); })) {
     return fail("bad via parameter");
   }
-  std::string_view params = c.slice(params_start, c.pos());
-  while (!params.empty() && is_lws(params.front())) params.remove_prefix(1);
-  if (!params.empty() && params.front() == ';') params.remove_prefix(1);
-  via.params = params;
+  via.params = param_list_body(c.slice(params_start, c.pos()));
   return via;
 }
 
