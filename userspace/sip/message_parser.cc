@@ -247,7 +247,8 @@ Result MessageParser::parse(std::string_view buf, Framing framing, Message* out)
       return fail(ParseErrorCode::kTooLarge, "Content-Length", "message exceeds the maximum size");
     }
     if (out->content_length > available) {
-      return fail(ParseErrorCode::kTruncated, "Content-Length", "larger than the body received");
+      return fail(ParseErrorCode::kIncompleteBody, "Content-Length",
+                  "larger than the body received");
     }
     out->body = std::string_view(data + body_start, out->content_length);
   } else if (framing == Framing::kStream) {

@@ -16,9 +16,9 @@ class MessageParser {
   explicit MessageParser(ParserLimits limits = {});
 
   // Parses the message at the start of `buf` into `*out` (views into buf). On success
-  // out->wire_size tells how many octets it took. A kTruncated error on a stream means
-  // "need more bytes" unless the limits are already exceeded. Never reads outside buf.
-  // Returns an error naming the header and fault otherwise.
+  // out->wire_size tells how many octets it took. On a stream, kTruncated and
+  // kIncompleteBody mean "need more bytes" unless the limits are already exceeded. Never reads
+  // outside buf. Returns an error naming the header and fault otherwise.
   Expected<bool, ParseError> parse(std::string_view buf, Framing framing, Message* out) const;
 
   const ParserLimits& limits() const { return limits_; }

@@ -8,7 +8,8 @@
 namespace sipedge::sip {
 
 enum class ParseErrorCode {
-  kTruncated,        // message ends before its headers or its announced body end
+  kTruncated,        // message ends before its headers end
+  kIncompleteBody,   // headers complete, fewer body octets than Content-Length announces
   kTooLarge,         // beyond the configured size or header-count limit
   kBadStartLine,     // Request-Line / Status-Line grammar
   kBadVersion,       // SIP-Version other than SIP/2.0

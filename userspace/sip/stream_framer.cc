@@ -32,8 +32,7 @@ FrameResult frame_stream_message(const MessageParser& parser, std::string_view b
     r.consumed = out->wire_size;
     return r;
   }
-  if (parsed.error().code == ParseErrorCode::kTruncated &&
-      parsed.error().where == std::string_view("Content-Length")) {
+  if (parsed.error().code == ParseErrorCode::kIncompleteBody) {
     r.status = FrameStatus::kNeedMore;  // headers complete, body still arriving
     return r;
   }
