@@ -49,6 +49,9 @@ struct ResolveResult {
   std::string tls_identity;  // the domain of the resolved URI (R8)
   std::string error;         // why there are no targets (empty on success)
   int round_trips = 0;       // sequential waves of DNS queries that went to the network
+  // The smallest TTL (seconds) of every DNS answer the result depends on: how long a caller
+  // may reuse the targets as they are. 0 when an answer was uncachable or served stale.
+  uint32_t min_ttl_s = UINT32_MAX;
 };
 
 }  // namespace sipedge::resolve

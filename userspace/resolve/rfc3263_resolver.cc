@@ -164,6 +164,10 @@ void ResolveJob::run_wave(std::vector<Query> queries, Then then) {
                        [self, i, arrive](const DnsAnswer& answer, std::vector<DnsStep>&& steps,
                                          bool from_network) {
                          self->wave_answers_[i] = answer;
+                         bool stale = false;
+                         for (const DnsStep& s : steps) stale |= s.stale;
+                         uint32_t ttl = answer.has_ttl && !stale ? answer.ttl : 0;
+                         self->result_.min_ttl_s = std::min(self->result_.min_ttl_s, ttl);
                          self->wave_steps_[i] = std::move(steps);
                          self->wave_network_ |= from_network;
                          arrive();

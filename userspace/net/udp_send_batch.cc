@@ -1,0 +1,76 @@
+#include "net/udp_send_batch.h"
+
+#include <errno.h>
+
+#include <algorithm>
+
+namespace sipedge::net {
+
+UdpSendBatch::UdpSendBatch(size_t bytes, size_t max_messages)
+    : data_(bytes), msgs_(max_messages), iovs_(max_messages), addrs_(max_messages), fds_(max_messages) {}
+
+std::span<char> UdpSendBatch::reserve(int fd, size_t max_len) {
+  if (max_len > data_.size()) return {};
+  if (used_ + max_len > data_.size() || count_ == msgs_.size()) flush();
+  reserved_fd_ = fd;
+  return std::span<char>(data_.data() + used_, max_len);
+}
+
+void UdpSendBatch::commit(const Endpoint& to, size_t len) {
+  iovs_[count_] = iovec{data_.data() + used_, len};
+  mmsghdr& m = msgs_[count_];
+  m = mmsghdr{};
+  m.msg_hdr.msg_name = &addrs_[count_];
+  m.msg_hdr.msg_namelen = endpoint_to_sockaddr(to, &addrs_[count_]);
+  m.msg_hdr.msg_iov = &iovs_[count_];
+  m.msg_hdr.msg_iovlen = 1;
+  fds_[count_] = reserved_fd_;
+  used_ += len;
+  ++count_;
+}
+
+void UdpSendBatch::flush_fd(int fd) {
+  // Gather this fd's messages (usually all of them: one listener per family).
+  std::vector<mmsghdr>& m = msgs_;
+  size_t i = 0;
+  while (i < count_) {
+    if (fds_[i] != fd) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < count_ && fds_[j] == fd) ++j;
+    size_t off = i;
+    while (off < j) {
+      int n = sendmmsg(fd, &m[off], static_cast<unsigned>(j - off), MSG_DONTWAIT);
+      if (n > 0) {
+        off += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      // A refused datagram (ECONNREFUSED from an earlier ICMP error, EAGAIN, ...) is skipped;
+      // the rest still go.
+      ++refused_;
+      ++off;
+    }
+    i = j;
+  }
+}
+
+size_t UdpSendBatch::flush() {
+  if (count_ == 0) return 0;
+  refused_ = 0;
+  size_t start = 0;
+  while (start < count_) {
+    int fd = fds_[start];
+    bool seen = false;
+    for (size_t k = 0; k < start; ++k) seen |= fds_[k] == fd;
+    if (!seen) flush_fd(fd);
+    ++start;
+  }
+  count_ = 0;
+  used_ = 0;
+  return refused_;
+}
+
+}  // namespace sipedge::net

@@ -1,0 +1,93 @@
+// The router's hit path: per worker, the finished RFC 3263 target list for a
+// (scheme, host, port, transport) key, kept until the shortest TTL of the DNS answers it
+// came from. A hit costs a hash, one probe sequence over a flat table and a key compare:
+// no lock (the table is the worker's own), no allocation (entries are fixed-size and
+// allocated once), no syscall (the caller passes the loop's clock).
+//
+// Eviction is CLOCK-like: a hit sets the entry's reference bit; an insert that finds its
+// probe window full takes the first expired or unreferenced entry, clearing reference bits
+// as it passes. A flood of random names therefore recycles the entries it created itself
+// and leaves the ones real traffic keeps touching.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "net/endpoint.h"
+#include "resolve/transport.h"
+
+namespace sipedge::router {
+
+struct HopTarget {
+  resolve::Transport transport = resolve::Transport::kUdp;
+  net::Endpoint endpoint;
+};
+
+// A key built without allocation: "s|host|port|transport" in a fixed buffer.
+struct TargetKey {
+  static constexpr size_t kMax = 300;
+  std::array<char, kMax> bytes;
+  uint16_t len = 0;
+  uint64_t hash = 0;
+  std::string_view view() const { return {bytes.data(), len}; }
+};
+
+// Builds the key for a URI's routing facts; false when it does not fit (names over 255).
+bool make_target_key(bool sips, std::string_view host, uint16_t port, std::string_view transport,
+                     TargetKey* out);
+
+struct TargetList {
+  static constexpr size_t kMaxTargets = 8;
+  std::array<HopTarget, kMaxTargets> targets;
+  uint8_t count = 0;
+  bool negative = false;  // resolution found no target (cached for the negative TTL)
+};
+
+class TargetCache {
+ public:
+  // `capacity` entries (rounded up to a power of two), allocated here once.
+  explicit TargetCache(size_t capacity);
+
+  // The live list for `key` at `now_ms`, or nullptr. Marks the entry referenced.
+  const TargetList* find(const TargetKey& key, int64_t now_ms);
+  // Stores `list` for `key` until `expires_ms`.
+  void insert(const TargetKey& key, const TargetList& list, int64_t expires_ms, int64_t now_ms);
+  size_t size() const { return used_; }
+  uint64_t evictions() const { return evictions_; }
+
+ private:
+  struct Entry {
+    TargetKey key;
+    TargetList list;
+    int64_t expires_ms = 0;
+    bool used = false;
+    bool referenced = false;
+  };
+  static constexpr size_t kProbe = 8;
+  std::vector<Entry> entries_;
+  size_t mask_;
+  size_t used_ = 0;
+  uint64_t evictions_ = 0;
+};
+
+// Recently failed hops (RFC 3263 §4.3, stateless proxy): the next request for the same URI
+// skips them, so a client's retransmission reaches the next target. Fixed size, per worker.
+class HopQuarantine {
+ public:
+  HopQuarantine(size_t capacity, int64_t period_ms);
+  void mark_failed(const HopTarget& t, int64_t now_ms);
+  bool is_quarantined(const HopTarget& t, int64_t now_ms) const;
+
+ private:
+  struct Slot {
+    HopTarget target;
+    int64_t until_ms = 0;
+  };
+  size_t index_of(const HopTarget& t) const;
+  std::vector<Slot> slots_;
+  int64_t period_ms_;
+};
+
+}  // namespace sipedge::router
