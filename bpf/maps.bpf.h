@@ -69,6 +69,14 @@ struct {
   __type(value, struct bpf_cpumap_val);
 } sipedge_cpumap SEC(".maps");
 
+/* Per-CPU budget for sources that have no bucket yet (see sipedge_config.newsrc_*). */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct sipedge_newsrc);
+} sipedge_newsrc SEC(".maps");
+
 /* Written by the loader only (what is attached, how); the program never reads it. */
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);

@@ -1,62 +1,86 @@
-/* Source policy (LPM tries) and per-source token buckets for sipedge_xdp. */
+/* Source policy (LPM tries) and per-source rate limits (GCRA) for sipedge_xdp. */
 #ifndef SIPEDGE_POLICY_BPF_H
 #define SIPEDGE_POLICY_BPF_H
 
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 
-/* Returns the listed policy of the packet's source, or SIPEDGE_POLICY_NONE. */
-static __always_inline __u32 sipedge_source_policy(struct sipedge_pkt* pkt) {
+/* The listed policy of the packet's source (action and flags), or all zero when unlisted. A
+ * family whose trie is empty costs no lookup. Needs only the L3 source. */
+static __always_inline struct sipedge_policy_value sipedge_source_policy(
+    const struct sipedge_meta* m, const struct sipedge_config* cfg) {
+  struct sipedge_policy_value none = {};
   struct sipedge_policy_value* v;
-  if (pkt->family == 4) {
-    struct iphdr* iph = pkt->l3;
+  if (m->family == 4) {
+    if (!(cfg->policy_families & 1)) return none;
     struct sipedge_lpm4_key k = {.prefixlen = 32};
-    __builtin_memcpy(k.addr, &iph->saddr, 4);
+    __builtin_memcpy(k.addr, m->saddr, 4);
     v = bpf_map_lookup_elem(&sipedge_policy4, &k);
   } else {
-    struct ipv6hdr* ip6 = pkt->l3;
+    if (!(cfg->policy_families & 2)) return none;
     struct sipedge_lpm6_key k = {.prefixlen = 128};
-    __builtin_memcpy(k.addr, &ip6->saddr, 16);
+    __builtin_memcpy(k.addr, m->saddr, 16);
     v = bpf_map_lookup_elem(&sipedge_policy6, &k);
   }
-  return v ? v->action : SIPEDGE_POLICY_NONE;
+  return v ? *v : none;
 }
 
-/* Takes one packet's cost from the source's bucket of `kind`; returns 1 if the packet
- * may pass. Buckets are shared by all CPUs and updated without locks: concurrent updates
- * may lose a refill or a charge, which only blurs the limit by a packet or two. */
-static __always_inline int sipedge_bucket_take(struct sipedge_pkt* pkt, __u8 kind, __u64 cost,
-                                               __u64 cap) {
-  if (!cost) return 1;
-  struct sipedge_bucket_key k = {.family = pkt->family, .kind = kind};
-  if (pkt->family == 4) {
-    struct iphdr* iph = pkt->l3;
-    __builtin_memcpy(k.addr, &iph->saddr, 4);
-  } else {
-    struct ipv6hdr* ip6 = pkt->l3;
-    __builtin_memcpy(k.addr, &ip6->saddr, 8); /* the /64 */
-  }
-  __u64 now = bpf_ktime_get_coarse_ns();
-  struct sipedge_bucket* b = bpf_map_lookup_elem(&sipedge_buckets, &k);
-  if (!b) {
-    struct sipedge_bucket fresh = {.credit_ns = cap > cost ? cap - cost : 0, .last_ns = now};
-    bpf_map_update_elem(&sipedge_buckets, &k, &fresh, BPF_ANY);
-    return 1;
-  }
-  __u64 credit = b->credit_ns;
-  if (now > b->last_ns) credit += now - b->last_ns;
-  if (credit > cap) credit = cap;
-  b->last_ns = now;
-  if (credit < cost) {
-    b->credit_ns = credit;
+/* Whether plaintext from a source with listed action `action` is refused. */
+static __always_inline int sipedge_tls_only(__u32 action, const struct sipedge_config* cfg) {
+  return action == SIPEDGE_POLICY_TLS_ONLY ||
+         (action == SIPEDGE_POLICY_NONE && cfg->default_policy == SIPEDGE_POLICY_TLS_ONLY);
+}
+
+/* Whether this CPU's budget for new sources allows one more (per-CPU: no atomics needed). */
+static __always_inline int sipedge_newsrc_take(const struct sipedge_config* cfg, __u64 now,
+                                               struct sipedge_stats* st) {
+  if (!cfg->newsrc_cost_ns) return 1;
+  __u32 zero = 0;
+  struct sipedge_newsrc* nb = bpf_map_lookup_elem(&sipedge_newsrc, &zero);
+  if (!nb) return 0;
+  __u64 tat = nb->tat_ns > now ? nb->tat_ns : now;
+  if (tat - now > cfg->newsrc_cap_ns) {
+    st->rate_limited_new++;
     return 0;
   }
-  b->credit_ns = credit - cost;
+  nb->tat_ns = tat + cfg->newsrc_cost_ns;
   return 1;
+}
+
+/* Charges one packet to the source's bucket of `kind`; returns 1 if it may pass. GCRA: the
+ * bucket is one timestamp advanced with compare-and-swap, so the limit holds across CPUs. A
+ * source without a bucket gets one only within the new-source budget. */
+static __always_inline int sipedge_bucket_take(const struct sipedge_meta* m, __u8 kind, __u64 cost,
+                                               __u64 cap, const struct sipedge_config* cfg,
+                                               struct sipedge_stats* st) {
+  if (!cost) return 1;
+  struct sipedge_bucket_key k = {.family = m->family, .kind = kind};
+  if (m->family == 4)
+    __builtin_memcpy(k.addr, m->saddr, 4);
+  else
+    __builtin_memcpy(k.addr, m->saddr, 8); /* the /64 */
+  __u64 now = bpf_ktime_get_ns();
+  struct sipedge_bucket* b = bpf_map_lookup_elem(&sipedge_buckets, &k);
+  if (!b) {
+    if (!sipedge_newsrc_take(cfg, now, st)) return 0;
+    struct sipedge_bucket fresh = {.tat_ns = now + cost};
+    /* Two CPUs racing here both pass one packet: a CPU's worth of slack, once per source. */
+    bpf_map_update_elem(&sipedge_buckets, &k, &fresh, BPF_NOEXIST);
+    return 1;
+  }
+#pragma unroll
+  for (int i = 0; i < 4; i++) {
+    __u64 old = *(volatile __u64*)&b->tat_ns;
+    __u64 tat = old > now ? old : now;
+    if (tat - now > cap) break;
+    if (__sync_val_compare_and_swap(&b->tat_ns, old, tat + cost) == old) return 1;
+  }
+  /* Over the limit (or lost the race four times to other CPUs charging the same source). */
+  __sync_fetch_and_add(&b->dropped, 1);
+  b->last_drop_ns = now;
+  return 0;
 }
 
 #endif

@@ -1,13 +1,26 @@
 /* sipedge_xdp: pre-sorts SIP by transport at the driver hook, enforces source/TLS policy and
  * per-source rate limits, and counts every frame once (a class or a drop reason).
  *
- * Order of decisions for a frame on a SIP port: source deny -> TLS-only (plaintext dropped)
- * -> UDP first-line sniff (malformed dropped, keep-alives classed) -> token bucket (unless
- * the source is listed `allow`) -> steer (XDP_PASS or a CPUMAP redirect). Anything not on a
- * SIP port is `other` and leaves right after the port lookup. */
+ * Order of decisions: parse (eth -> vlan -> IP -> extension headers -> L4) -> port class ->
+ * source policy: deny -> TLS-only (plaintext dropped) -> UDP first-line sniff (malformed
+ * dropped, keep-alives classed) -> rate limit (unless the source is flagged exempt) -> steer
+ * (XDP_PASS or a CPUMAP redirect). Anything on a port that is not SIP is `other` and leaves
+ * right after the port lookup.
+ *
+ * Policy needs only the L3 source, so it also holds when the ports cannot be read: a frame
+ * whose extension-header chain is longer than the walk, or a first fragment too short for
+ * its L4 header, is dropped - as `denied` or `tls_required` when its source's policy says so,
+ * else as `unreadable` (no real sender makes such frames: RFC 7112, RFC 1858; Linux itself
+ * drops IPv6 first fragments without the upper-layer header). A frame cut short (its IP
+ * length beyond the frame) is dropped the same way when the source is denied or TLS-only,
+ * and otherwise passed as `truncated`: the kernel discards it. Non-first fragments carry no
+ * ports and pass as `fragment`: without the first fragment, which was judged, they never
+ * reassemble.
+ *
+ * The section is xdp.frags: the program accepts multi-buffer frames, so it attaches natively
+ * to jumbo-MTU links; headers or payload beyond the first buffer are read with
+ * bpf_xdp_load_bytes. */
 #include <linux/bpf.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <xdp/xdp_helpers.h>
 
@@ -23,13 +36,16 @@ struct {
   __uint(XDP_PASS, 1);
 } XDP_RUN_CONFIG(sipedge_xdp);
 
+#define SIPEDGE_TCP_SYN 0x02
+#define SIPEDGE_TCP_ACK 0x10
+
 static __always_inline int sipedge_count_class(struct sipedge_stats* st, __u32 cls, __u64 len) {
   /* The class counters are laid out as an array starting at `sip_udp` (see bpf_abi.h). */
   struct sipedge_counter* c = &st->sip_udp;
   if (cls >= SIPEDGE_CLASS_MAX) cls = SIPEDGE_CLASS_OTHER;
   c[cls].packets++;
   c[cls].bytes += len;
-  return 0;
+  return XDP_PASS;
 }
 
 static __always_inline int sipedge_drop(__u64* reason) {
@@ -37,68 +53,78 @@ static __always_inline int sipedge_drop(__u64* reason) {
   return XDP_DROP;
 }
 
-/* Maps the port-table entry for `l4proto` to a class, or SIPEDGE_CLASS_OTHER. */
-static __always_inline __u32 sipedge_port_class(struct sipedge_pkt* pkt) {
-  __u32 port = pkt->dport;
+/* Maps the port-table entry for the packet's protocol to a class, or SIPEDGE_CLASS_OTHER. */
+static __always_inline __u32 sipedge_port_class(const struct sipedge_meta* m) {
+  __u32 port = m->dport;
   struct sipedge_port_classes* pc = bpf_map_lookup_elem(&sipedge_ports, &port);
   if (!pc) return SIPEDGE_CLASS_OTHER;
-  __u8 v = pkt->l4proto == IPPROTO_UDP ? pc->udp : pkt->l4proto == IPPROTO_TCP ? pc->tcp : pc->sctp;
+  __u8 v = m->l4proto == IPPROTO_UDP ? pc->udp : m->l4proto == IPPROTO_TCP ? pc->tcp : pc->sctp;
   return v ? (__u32)v - 1 : SIPEDGE_CLASS_OTHER;
 }
 
-SEC("xdp")
-int sipedge_xdp(struct xdp_md* ctx) {
-  void* data = (void*)(long)ctx->data;
-  void* end = (void*)(long)ctx->data_end;
-  __u64 len = end - data;
-  __u32 zero = 0;
+/* The bucket a packet of class `cls` draws from: 1 + enum sipedge_bucket_kind, or 0. */
+static __always_inline __u32 sipedge_bucket_of(const struct sipedge_meta* m) {
+  if (m->l4proto == IPPROTO_TCP)
+    return (m->tcp_flags & (SIPEDGE_TCP_SYN | SIPEDGE_TCP_ACK)) == SIPEDGE_TCP_SYN
+               ? 1 + SIPEDGE_BUCKET_SYN
+               : 0;
+  if (m->l4proto == IPPROTO_SCTP) return m->sctp_bucket;
+  return 1 + SIPEDGE_BUCKET_DGRAM;
+}
 
+SEC("xdp.frags")
+int sipedge_xdp(struct xdp_md* ctx) {
+  __u32 zero = 0;
   struct sipedge_stats* st = bpf_map_lookup_elem(&sipedge_stats, &zero);
   if (!st) return XDP_PASS;
 
-  struct sipedge_pkt pkt = {};
-  enum sipedge_parse_result pr = sipedge_parse(data, end, &pkt);
-  if (pr == SIPEDGE_TRUNCATED) {
+  struct sipedge_meta m = {};
+  int pr = sipedge_parse(ctx, &m);
+  __u64 len = m.frame_len;
+  if (pr == SIPEDGE_FRAGMENT) return sipedge_count_class(st, SIPEDGE_CLASS_FRAGMENT, len);
+  if (pr == SIPEDGE_NOT_L4) return sipedge_count_class(st, SIPEDGE_CLASS_OTHER, len);
+  if (pr == SIPEDGE_TRUNCATED && !m.family) {
     st->truncated++;
     return XDP_PASS;
   }
-  if (pr == SIPEDGE_FRAGMENT) {
-    sipedge_count_class(st, SIPEDGE_CLASS_FRAGMENT, len);
-    return XDP_PASS;
-  }
-  __u32 cls = pr == SIPEDGE_PARSED ? sipedge_port_class(&pkt) : SIPEDGE_CLASS_OTHER;
-  if (cls == SIPEDGE_CLASS_OTHER) {
-    sipedge_count_class(st, SIPEDGE_CLASS_OTHER, len);
-    return XDP_PASS;
+
+  __u32 cls = SIPEDGE_CLASS_OTHER;
+  if (pr == SIPEDGE_PARSED) {
+    cls = sipedge_port_class(&m);
+    if (cls == SIPEDGE_CLASS_OTHER) return sipedge_count_class(st, SIPEDGE_CLASS_OTHER, len);
   }
 
   struct sipedge_config* cfg = bpf_map_lookup_elem(&sipedge_config, &zero);
   if (!cfg) return XDP_PASS;
-
-  __u32 policy = sipedge_source_policy(&pkt);
-  if (policy == SIPEDGE_POLICY_DENY) return sipedge_drop(&st->denied);
-  int plaintext = cls != SIPEDGE_CLASS_SIP_TLS && cls != SIPEDGE_CLASS_SIP_WSS;
-  if (plaintext &&
-      (policy == SIPEDGE_POLICY_TLS_ONLY ||
-       (policy == SIPEDGE_POLICY_NONE && cfg->default_policy == SIPEDGE_POLICY_TLS_ONLY)))
+  struct sipedge_policy_value pol = sipedge_source_policy(&m, cfg);
+  if (pol.action == SIPEDGE_POLICY_DENY) return sipedge_drop(&st->denied);
+  int tls_only = sipedge_tls_only(pol.action, cfg);
+  if (pr != SIPEDGE_PARSED) {
+    /* Ports unknown: the frame cannot be shown to be TLS, nor to be anything but SIP. */
+    if (tls_only) return sipedge_drop(&st->tls_required);
+    if (pr == SIPEDGE_UNREADABLE) return sipedge_drop(&st->unreadable);
+    st->truncated++;
+    return XDP_PASS;
+  }
+  if (tls_only && cls != SIPEDGE_CLASS_SIP_TLS && cls != SIPEDGE_CLASS_SIP_WSS)
     return sipedge_drop(&st->tls_required);
 
   if (cls == SIPEDGE_CLASS_SIP_UDP) {
-    enum sipedge_sniff sn = sipedge_sniff_udp(pkt.l4, end);
+    int sn = sipedge_sniff_udp(ctx, &m);
     if (sn == SIPEDGE_SNIFF_MALFORMED) return sipedge_drop(&st->malformed);
-    if (sn == SIPEDGE_SNIFF_KEEPALIVE) cls = SIPEDGE_CLASS_KEEPALIVE;
+    if (sn == SIPEDGE_SNIFF_STUN) st->keepalive_stun++;
+    if (sn != SIPEDGE_SNIFF_SIP) cls = SIPEDGE_CLASS_KEEPALIVE;
   }
 
-  if (policy != SIPEDGE_POLICY_ALLOW) {
-    if (pkt.l4proto == IPPROTO_TCP) {
-      struct tcphdr* tcp = pkt.l4;
-      if (tcp->syn && !tcp->ack &&
-          !sipedge_bucket_take(&pkt, SIPEDGE_BUCKET_SYN, cfg->syn_cost_ns, cfg->syn_cap_ns))
-        return sipedge_drop(&st->rate_limited);
-    } else if (!sipedge_bucket_take(&pkt, SIPEDGE_BUCKET_DGRAM, cfg->dgram_cost_ns,
-                                    cfg->dgram_cap_ns)) {
+  if (!(pol.flags & SIPEDGE_POLICY_F_EXEMPT)) {
+    __u32 bucket = sipedge_bucket_of(&m);
+    if (bucket == 1 + SIPEDGE_BUCKET_DGRAM &&
+        !sipedge_bucket_take(&m, SIPEDGE_BUCKET_DGRAM, cfg->dgram_cost_ns, cfg->dgram_cap_ns, cfg,
+                             st))
       return sipedge_drop(&st->rate_limited);
-    }
+    if (bucket == 1 + SIPEDGE_BUCKET_SYN &&
+        !sipedge_bucket_take(&m, SIPEDGE_BUCKET_SYN, cfg->syn_cost_ns, cfg->syn_cap_ns, cfg, st))
+      return sipedge_drop(&st->rate_limited);
   }
 
   sipedge_count_class(st, cls, len);

@@ -1,18 +1,25 @@
 /* First-line sniff of a UDP payload on a SIP port: a known method token and SP, or
- * "SIP/2.0 " (RFC 3261 §7.1, §7.2), or a bare CRLF / CRLFCRLF keep-alive (RFC 5626 §4.4.1).
- * Known methods: 16 bytes compared as two little-endian words under masks. Any other method
- * token passes when a sip:/sips:/tel: Request-URI follows it (a bounded 32-byte walk). */
+ * "SIP/2.0 " (RFC 3261 §7.1, §7.2), an extension method (any token) followed by a sip:, sips:
+ * or tel: Request-URI, or a keep-alive (RFC 5626 §4.4.1): a bare CRLF / CRLFCRLF, or a STUN
+ * Binding request (RFC 5389 §6: type 0x0001, magic cookie, length covering the datagram).
+ *
+ * The sniff works on a copy of the first 32 payload bytes on the stack, so it holds no packet
+ * pointer, and it is a global function: the verifier checks it once (a few thousand
+ * instructions) instead of once per path through the headers in front of it. */
 #ifndef SIPEDGE_SNIFF_BPF_H
 #define SIPEDGE_SNIFF_BPF_H
 
-#include <linux/udp.h>
+#include <linux/bpf.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+
+#include "parse.bpf.h"
 
 enum sipedge_sniff {
   SIPEDGE_SNIFF_SIP = 0,
   SIPEDGE_SNIFF_KEEPALIVE,
   SIPEDGE_SNIFF_MALFORMED,
+  SIPEDGE_SNIFF_STUN, /* a keep-alive that is a STUN Binding request */
 };
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -21,6 +28,18 @@ enum sipedge_sniff {
 
 /* A SIP message is far longer than this; 16 bytes covers "SUBSCRIBE " and "SIP/2.0 ". */
 #define SIPEDGE_SNIFF_LEN 16
+#define SIPEDGE_EXT_LEN 32 /* an extension method token of up to 23 characters */
+#define SIPEDGE_STUN_LEN 20
+#define SIPEDGE_STUN_COOKIE 0x2112A442
+
+/* The payload's first bytes as the sniff sees them. */
+struct sipedge_sniff_in {
+  __u8 b[SIPEDGE_EXT_LEN]; /* zero beyond `have` */
+  __u32 have;              /* bytes copied into b (<= 32) */
+  __u32 here;              /* payload bytes in this frame (a first fragment: less than len) */
+  __u32 len;               /* payload length of the whole datagram, from the UDP header */
+  __u32 pad;
+};
 
 #define SIPEDGE_W(a, b, c, d, e, f, g, h)                                                  \
   ((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | (__u64)(e) << 32 | \
@@ -65,37 +84,24 @@ static __always_inline int sipedge_first_line_ok(__u64 w0, __u64 w1) {
   }
 }
 
-/* token (RFC 3261 §25.1): alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" */
+/* token (RFC 3261 §25.1): alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~",
+ * as two 64-bit membership masks (characters 0-63 and 64-127): a shift and an AND per byte. */
+#define SIPEDGE_TOKEN_LO                                                            \
+  ((1ULL << '!') | (1ULL << '%') | (1ULL << '\'') | (1ULL << '*') | (1ULL << '+') | \
+   (1ULL << '-') | (1ULL << '.') | (0x3ffULL << '0'))
+#define SIPEDGE_TOKEN_HI                                                        \
+  ((0x3ffffffULL << ('A' - 64)) | (1ULL << ('_' - 64)) | (1ULL << ('`' - 64)) | \
+   (0x3ffffffULL << ('a' - 64)) | (1ULL << ('~' - 64)))
+
 static __always_inline int sipedge_is_token_char(__u8 c) {
-  __u8 l = c | 0x20;
-  if (l >= 'a' && l <= 'z') return 1;
-  if (c >= '0' && c <= '9') return 1;
-  switch (c) {
-    case '-':
-    case '.':
-    case '!':
-    case '%':
-    case '*':
-    case '_':
-    case '+':
-    case '`':
-    case '\'':
-    case '~':
-      return 1;
-    default:
-      return 0;
-  }
+  __u64 mask = c < 64 ? SIPEDGE_TOKEN_LO : c < 128 ? SIPEDGE_TOKEN_HI : 0;
+  return (mask >> (c & 63)) & 1;
 }
 
-#define SIPEDGE_EXT_LEN 32 /* an extension method token of up to 23 characters */
-
 /* An extension method (RFC 3261 §7.1: Method is any token): a token, SP, then a sip:, sips:
- * or tel: Request-URI. Only reached when no known method matched, so known methods pay
- * nothing for it; the fixed-length loop is unrolled, every read is under one bounds check. */
-static __always_inline int sipedge_extension_request(const __u8* p, const void* end) {
-  if ((const void*)(p + SIPEDGE_EXT_LEN) > end) return 0;
+ * or tel: Request-URI. Only reached when no known method matched. */
+static __always_inline int sipedge_extension_request(const __u8* p) {
   if (!sipedge_is_token_char(p[0])) return 0;
-#pragma clang loop unroll(full)
   for (int i = 1; i < SIPEDGE_EXT_LEN - 8; i++) {
     __u8 c = p[i];
     if (sipedge_is_token_char(c)) continue;
@@ -108,33 +114,64 @@ static __always_inline int sipedge_extension_request(const __u8* p, const void* 
   return 0;
 }
 
-/* Classifies the payload of `udp` (its length taken from the UDP header, so Ethernet
- * padding after a short keep-alive is ignored). A payload claiming more bytes than the
- * frame holds is malformed. */
-static __always_inline enum sipedge_sniff sipedge_sniff_udp(struct udphdr* udp, void* end) {
-  __u32 ulen = bpf_ntohs(udp->len);
-  if (ulen < sizeof(*udp)) return SIPEDGE_SNIFF_MALFORMED;
-  __u32 plen = ulen - sizeof(*udp);
-  __u8* p = (__u8*)(udp + 1);
-  if ((void*)p + plen > end) return SIPEDGE_SNIFF_MALFORMED;
+/* A STUN Binding request whose length field covers exactly the datagram (RFC 5389 §6). */
+static __always_inline int sipedge_stun_binding(const struct sipedge_sniff_in* in) {
+  const __u8* p = in->b;
+  if (in->len < SIPEDGE_STUN_LEN || in->have < SIPEDGE_STUN_LEN) return 0;
+  __u32 cookie = (__u32)p[4] << 24 | (__u32)p[5] << 16 | (__u32)p[6] << 8 | p[7];
+  __u32 mlen = (__u32)p[2] << 8 | p[3];
+  return p[0] == 0 && p[1] == 1 && cookie == SIPEDGE_STUN_COOKIE && (mlen & 3) == 0 &&
+         mlen + SIPEDGE_STUN_LEN == in->len;
+}
 
-  if (plen == 2) {
-    if ((void*)(p + 2) > end) return SIPEDGE_SNIFF_MALFORMED;
-    return (p[0] == '\r' && p[1] == '\n') ? SIPEDGE_SNIFF_KEEPALIVE : SIPEDGE_SNIFF_MALFORMED;
-  }
-  if (plen == 4) {
-    if ((void*)(p + 4) > end) return SIPEDGE_SNIFF_MALFORMED;
-    return (p[0] == '\r' && p[1] == '\n' && p[2] == '\r' && p[3] == '\n') ? SIPEDGE_SNIFF_KEEPALIVE
-                                                                          : SIPEDGE_SNIFF_MALFORMED;
-  }
-  if (plen < SIPEDGE_SNIFF_LEN || (void*)(p + SIPEDGE_SNIFF_LEN) > end)
-    return SIPEDGE_SNIFF_MALFORMED;
-  /* Unaligned 8-byte packet loads are allowed on this architecture (x86-64 has efficient
-   * unaligned access, so the verifier does not demand alignment of packet pointers). */
-  __u64 w0 = *(__u64*)p;
-  __u64 w1 = *(__u64*)(p + 8);
+/* Classifies a UDP payload: enum sipedge_sniff. A whole datagram is judged by its UDP length
+ * (Ethernet padding after a short keep-alive is ignored); a first fragment by the bytes it
+ * carries, its UDP length covering the whole datagram as a real sender sets it. */
+__noinline int sipedge_sniff_payload(struct sipedge_sniff_in* in) {
+  if (!in) return SIPEDGE_SNIFF_MALFORMED;
+  const __u8* p = in->b;
+  if (in->len == 2 && in->have >= 2)
+    return p[0] == '\r' && p[1] == '\n' ? SIPEDGE_SNIFF_KEEPALIVE : SIPEDGE_SNIFF_MALFORMED;
+  if (in->len == 4 && in->have >= 4)
+    return p[0] == '\r' && p[1] == '\n' && p[2] == '\r' && p[3] == '\n' ? SIPEDGE_SNIFF_KEEPALIVE
+                                                                        : SIPEDGE_SNIFF_MALFORMED;
+  if (sipedge_stun_binding(in)) return SIPEDGE_SNIFF_STUN;
+  if (in->len < SIPEDGE_SNIFF_LEN || in->have < SIPEDGE_SNIFF_LEN) return SIPEDGE_SNIFF_MALFORMED;
+  __u64 w0 = *(const __u64*)p;
+  __u64 w1 = *(const __u64*)(p + 8);
   if (sipedge_first_line_ok(w0, w1)) return SIPEDGE_SNIFF_SIP;
-  return sipedge_extension_request(p, end) ? SIPEDGE_SNIFF_SIP : SIPEDGE_SNIFF_MALFORMED;
+  if (in->len < SIPEDGE_EXT_LEN || in->have < SIPEDGE_EXT_LEN) return SIPEDGE_SNIFF_MALFORMED;
+  return sipedge_extension_request(p) ? SIPEDGE_SNIFF_SIP : SIPEDGE_SNIFF_MALFORMED;
+}
+
+/* Copies the first payload bytes of the UDP datagram described by `m` and sniffs them. A
+ * whole datagram whose UDP length claims more than its IP payload, or a first fragment whose
+ * UDP length claims less than it carries, is malformed. */
+static __always_inline int sipedge_sniff_udp(struct xdp_md* ctx, const struct sipedge_meta* m) {
+  struct sipedge_sniff_in in = {};
+  __u32 poff = m->l4_off + 8;
+  if (m->udp_len < 8) return SIPEDGE_SNIFF_MALFORMED;
+  in.len = m->udp_len - 8;
+  in.here = m->l4_end > poff ? m->l4_end - poff : 0;
+  if (m->first_frag ? in.len < in.here : in.len > in.here) return SIPEDGE_SNIFF_MALFORMED;
+  __u32 n = in.len < in.here ? in.len : in.here;
+  if (n > SIPEDGE_EXT_LEN) n = SIPEDGE_EXT_LEN;
+  void* data = (void*)(long)ctx->data;
+  void* end = (void*)(long)ctx->data_end;
+  if (poff > SIPEDGE_MAX_OFF) return SIPEDGE_SNIFF_MALFORMED;
+  __u64* src = data + (poff & SIPEDGE_DIRECT_OFF);
+  if (n == SIPEDGE_EXT_LEN && poff <= SIPEDGE_DIRECT_OFF && (void*)(src + 4) <= end) {
+    /* The common case: four 8-byte loads (unaligned packet loads are fine on x86-64). */
+    __u64* dst = (__u64*)in.b;
+    dst[0] = src[0];
+    dst[1] = src[1];
+    dst[2] = src[2];
+    dst[3] = src[3];
+  } else if (n > 0 && n <= SIPEDGE_EXT_LEN) {
+    if (bpf_xdp_load_bytes(ctx, poff, in.b, n)) return SIPEDGE_SNIFF_MALFORMED;
+  }
+  in.have = n;
+  return sipedge_sniff_payload(&in);
 }
 
 #endif

@@ -14,6 +14,9 @@ PASS_OBJ=$build/bench/xdp/xdp_pass_baseline.bpf.o
 COUNT=${SIPEDGE_FLOOD_PACKETS:-4000000}
 DUT=sxdpFD$$ PEER=sxdpFP$$ IF=sxdpfd$$ PIF=sxdpfp$$
 
+echo "-- verifier cost of sipedge_xdp --"
+"$build/bench/xdp/sipedge_xdp_verifier" "$build/bpf/sipedge_xdp.bpf.o" 5
+
 echo "-- per-packet cost --"
 "$COST"
 

@@ -23,14 +23,19 @@ enum sipedge_class {
 };
 
 /* Drop reasons. `truncated` frames are passed, not dropped, but are counted here and in no
- * class: every frame lands in exactly one counter (a class or a reason). */
+ * class: every frame lands in exactly one counter (a class or a reason). New reasons are
+ * appended, so that names and numbers stay aligned for every reader. */
 enum sipedge_drop {
   SIPEDGE_DROP_DENIED = 0,
   SIPEDGE_DROP_RATE_LIMITED = 1,
   SIPEDGE_DROP_MALFORMED = 2,
   SIPEDGE_DROP_TLS_REQUIRED = 3,
   SIPEDGE_DROP_TRUNCATED = 4,
-  SIPEDGE_DROP_MAX = 5,
+  /* The IP source is known but the ports cannot be read: an IPv6 extension-header chain
+   * longer than the walk limit, or a first fragment too short to hold the whole L4 header
+   * (RFC 7112, RFC 1858). No real sender makes either; dropped from every source. */
+  SIPEDGE_DROP_UNREADABLE = 5,
+  SIPEDGE_DROP_MAX = 6,
 };
 
 struct sipedge_counter {
@@ -56,6 +61,10 @@ struct sipedge_stats {
   __u64 malformed;
   __u64 tls_required;
   __u64 truncated;
+  __u64 unreadable;
+  /* Details, also counted above (so not part of the exactly-once sum): */
+  __u64 keepalive_stun;   /* keep-alives that were STUN Binding requests (RFC 5626 §4.4.1) */
+  __u64 rate_limited_new; /* rate_limited because the new-source budget was spent */
 };
 
 /* L4 protocols that have a port table. */
@@ -79,8 +88,13 @@ struct sipedge_port_classes {
 enum sipedge_policy {
   SIPEDGE_POLICY_NONE = 0, /* not listed: the default applies, rate limits apply */
   SIPEDGE_POLICY_DENY = 1,
-  SIPEDGE_POLICY_ALLOW = 2, /* listed allow: plaintext permitted, exempt from rate limits */
+  SIPEDGE_POLICY_ALLOW = 2, /* plaintext permitted; rate-limited unless flagged exempt */
   SIPEDGE_POLICY_TLS_ONLY = 3,
+};
+
+/* Bits of sipedge_policy_value.flags. */
+enum sipedge_policy_flag {
+  SIPEDGE_POLICY_F_EXEMPT = 1, /* exempt from rate limits (with allow or tls-only) */
 };
 
 /* Keys of the LPM tries `sipedge_policy4` / `sipedge_policy6` (address in network order). */
@@ -96,11 +110,14 @@ struct sipedge_lpm6_key {
 
 struct sipedge_policy_value {
   __u32 action; /* enum sipedge_policy */
+  __u32 flags;  /* enum sipedge_policy_flag bits */
 };
 
-/* Value of the array `sipedge_config` (one entry). Token buckets are kept in nanoseconds of
- * credit: a packet costs `*_cost_ns` (= 1e9 / pps) and a bucket holds at most `*_cap_ns`
- * (= burst * cost). A cost of 0 disables that limit. Userspace does the divisions. */
+/* Value of the array `sipedge_config` (one entry). Rate limits are GCRA (the virtual-
+ * scheduling form of a token bucket): a packet costs `*_cost_ns` (= 1e9 / pps) and a source
+ * may run ahead of its schedule by `*_cap_ns` (= (burst - 1) * cost), so `burst` packets pass
+ * back to back after an idle spell. A cost of 0 disables that limit. Userspace does the
+ * divisions and refuses rates that the integer cost cannot express within 1 %. */
 struct sipedge_config {
   __u64 dgram_cost_ns;
   __u64 dgram_cap_ns;
@@ -110,14 +127,21 @@ struct sipedge_config {
   __u32 dgram_burst;
   __u32 syn_pps;
   __u32 syn_burst;
-  __u32 default_policy; /* SIPEDGE_POLICY_ALLOW or SIPEDGE_POLICY_TLS_ONLY */
-  __u32 pad;
+  __u32 default_policy;  /* SIPEDGE_POLICY_ALLOW or SIPEDGE_POLICY_TLS_ONLY */
+  __u32 policy_families; /* bit 0: policy4 has entries, bit 1: policy6 (empty tries skipped) */
+  /* Budget for sources without a bucket (new, or spoofed): per CPU, GCRA like the above.
+   * A packet from an unknown source passes and gets a bucket only while its CPU's budget
+   * lasts, so a spoofed flood cannot evict real sources or pass a fresh burst per address. */
+  __u64 newsrc_cost_ns;
+  __u64 newsrc_cap_ns;
+  __u32 newsrc_pps; /* per CPU, as configured */
+  __u32 newsrc_burst;
 };
 
 /* Which bucket a packet draws from. */
 enum sipedge_bucket_kind {
-  SIPEDGE_BUCKET_DGRAM = 0, /* SIP over UDP (incl. keep-alives) and SCTP */
-  SIPEDGE_BUCKET_SYN = 1,   /* TCP SYNs to SIP ports (tcp, tls, ws, wss) */
+  SIPEDGE_BUCKET_DGRAM = 0, /* SIP over UDP (incl. keep-alives), SCTP packets with DATA */
+  SIPEDGE_BUCKET_SYN = 1,   /* TCP SYNs to SIP ports (tcp, tls, ws, wss), SCTP INIT */
 };
 
 /* Key of the LRU hash `sipedge_buckets`: IPv4 /32 or IPv6 /64 source. */
@@ -128,9 +152,16 @@ struct sipedge_bucket_key {
   __u8 pad[2];
 };
 
+/* GCRA state of one source, shared by all CPUs and advanced with compare-and-swap. */
 struct sipedge_bucket {
-  __u64 credit_ns;
-  __u64 last_ns;
+  __u64 tat_ns;       /* theoretical arrival time of the next conforming packet (ktime) */
+  __u64 dropped;      /* packets refused, ever (atomic add) */
+  __u64 last_drop_ns; /* ktime of the latest refusal */
+};
+
+/* Value of the per-CPU array `sipedge_newsrc` (one entry): that CPU's new-source budget. */
+struct sipedge_newsrc {
+  __u64 tat_ns;
 };
 
 /* Value of the array `sipedge_steer`, indexed by class. */
@@ -158,11 +189,16 @@ enum sipedge_backend {
   SIPEDGE_BACKEND_DISPATCHER = 2, /* a slot in libxdp's multi-program dispatcher */
 };
 
+/* Bumped whenever a map key or value changes: pins from another version cannot be reused. */
+#define SIPEDGE_ABI_VERSION 2
+
 struct sipedge_state {
   __u32 ifindex;
   __u32 mode;    /* enum sipedge_attach_mode */
   __u32 backend; /* enum sipedge_backend */
   __u32 prog_id;
+  __u32 abi_version; /* SIPEDGE_ABI_VERSION of the build that attached */
+  __u32 pad;
 };
 
 #endif /* SIPEDGE_BPF_ABI_H */

@@ -5,6 +5,8 @@
 namespace sipedge::testing {
 namespace {
 
+constexpr int SIPEDGE_TEST_MAX_IPV6_EXT = 8;  // bpf/parse.bpf.h
+
 using sipedge::xdp::SetPort;
 
 TEST_F(XdpProgTest, UdpInviteIsSipUdp) {
@@ -198,13 +200,14 @@ TEST_F(XdpProgTest, Ipv6Fragments) {
   EXPECT_EQ(ClassPackets(SIPEDGE_CLASS_FRAGMENT), 1u);
 }
 
-TEST_F(XdpProgTest, Ipv6TooManyExtensionHeadersIsOther) {
+TEST_F(XdpProgTest, Ipv6ChainLongerThanTheWalkIsUnreadableNotOther) {
   Packet p;
   p.Eth().IPv6("2001:db8::1", "2001:db8::2");
-  for (int i = 0; i < 6; ++i) p.IPv6Ext(60);
+  for (int i = 0; i < SIPEDGE_TEST_MAX_IPV6_EXT + 1; ++i) p.IPv6Ext(60);
   p.Udp(5062, 5060).Payload("garbage");
-  EXPECT_EQ(Run(p), XDP_PASS);
-  EXPECT_EQ(ClassPackets(SIPEDGE_CLASS_OTHER), 1u);
+  EXPECT_EQ(Run(p), XDP_DROP);
+  EXPECT_EQ(ClassPackets(SIPEDGE_CLASS_OTHER), 0u);
+  EXPECT_EQ(Drops(SIPEDGE_DROP_UNREADABLE), 1u);
 }
 
 TEST_F(XdpProgTest, SteeringRedirectsIntoCpumap) {

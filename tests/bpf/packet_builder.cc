@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -160,6 +161,74 @@ std::vector<uint8_t> Packet::Build() const {
     put16(at + 10, static_cast<uint16_t>(~sum));
   }
   return out;
+}
+
+namespace {
+
+uint16_t Get16(const std::vector<uint8_t>& b, size_t at) {
+  return static_cast<uint16_t>(b[at] << 8 | b[at + 1]);
+}
+
+void Put16At(std::vector<uint8_t>& b, size_t at, uint16_t v) {
+  b[at] = static_cast<uint8_t>(v >> 8);
+  b[at + 1] = static_cast<uint8_t>(v);
+}
+
+void Ipv4Checksum(std::vector<uint8_t>& b, size_t at) {
+  size_t ihl = (b[at] & 0x0f) * 4;
+  Put16At(b, at + 10, 0);
+  uint32_t sum = 0;
+  for (size_t i = 0; i < ihl; i += 2) sum += Get16(b, at + i);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  Put16At(b, at + 10, static_cast<uint16_t>(~sum));
+}
+
+}  // namespace
+
+std::vector<std::vector<uint8_t>> Fragment(const std::vector<uint8_t>& frame, size_t first_bytes,
+                                           size_t rest_bytes) {
+  size_t l3 = 14;
+  while (Get16(frame, l3 - 2) == 0x8100 || Get16(frame, l3 - 2) == 0x88A8) l3 += 4;
+  bool v4 = Get16(frame, l3 - 2) == 0x0800;
+  size_t hdr = v4 ? (frame[l3] & 0x0f) * 4 : 40;
+  std::vector<uint8_t> head(frame.begin(), frame.begin() + static_cast<long>(l3 + hdr));
+  std::vector<uint8_t> payload(frame.begin() + static_cast<long>(l3 + hdr), frame.end());
+  uint8_t proto = v4 ? frame[l3 + 9] : frame[l3 + 6];
+  std::vector<std::vector<uint8_t>> out;
+  for (size_t off = 0; off < payload.size();) {
+    size_t n = std::min(off == 0 ? first_bytes : rest_bytes, payload.size() - off);
+    bool more = off + n < payload.size();
+    std::vector<uint8_t> f = head;
+    if (v4) {
+      Put16At(f, l3 + 6, static_cast<uint16_t>((more ? 0x2000 : 0) | (off / 8)));
+      Put16At(f, l3 + 2, static_cast<uint16_t>(hdr + n));
+      Ipv4Checksum(f, l3);
+    } else {
+      f[l3 + 6] = 44;
+      uint8_t fh[8] = {proto, 0, 0, 0, 0, 0, 0x12, 0x34};
+      Put16At(f, l3 + 4, static_cast<uint16_t>(8 + n));
+      f.insert(f.end(), fh, fh + 8);
+      Put16At(f, l3 + 40 + 2, static_cast<uint16_t>(off | (more ? 1 : 0)));
+    }
+    f.insert(f.end(), payload.begin() + static_cast<long>(off),
+             payload.begin() + static_cast<long>(off + n));
+    out.push_back(std::move(f));
+    off += n;
+  }
+  return out;
+}
+
+std::string StunBindingRequest() {
+  std::string m(28, '\0');
+  m[1] = 0x01;  // Binding request
+  m[3] = 8;     // attributes: 8 bytes
+  const char cookie[4] = {0x21, 0x12, static_cast<char>(0xA4), 0x42};
+  std::memcpy(&m[4], cookie, 4);
+  for (int i = 0; i < 12; ++i) m[8 + i] = static_cast<char>(0x40 + i);  // transaction id
+  m[20] = static_cast<char>(0x80);  // FINGERPRINT (0x8028), length 4
+  m[21] = 0x28;
+  m[23] = 4;
+  return m;
 }
 
 }  // namespace sipedge::testing

@@ -52,4 +52,15 @@ class Packet {
   std::optional<uint16_t> udp_len_override_;
 };
 
+// Splits a whole IPv4 or IPv6 frame (Ethernet, optional VLAN tags, IP header with no IPv6
+// extension headers, then the L4 datagram) into fragments the way a sending host does: the
+// first fragment carries `first_bytes` of the IP payload (a multiple of 8; its UDP header
+// keeps the length of the whole datagram), the following ones up to `rest_bytes` each.
+// IPv6 fragments get a fragment header after the fixed header.
+std::vector<std::vector<uint8_t>> Fragment(const std::vector<uint8_t>& frame, size_t first_bytes,
+                                           size_t rest_bytes);
+
+// A STUN Binding request (RFC 5389 §6) with a FINGERPRINT-sized attribute: 28 bytes.
+std::string StunBindingRequest();
+
 }  // namespace sipedge::testing

@@ -48,7 +48,9 @@ TEST(Names, ClassNamesMatchTheJsonContract) {
     EXPECT_EQ(ClassName(i), expected[i]);
     EXPECT_EQ(ClassFromName(expected[i]), i);
   }
-  const char* drops[] = {"denied", "rate_limited", "malformed", "tls_required", "truncated"};
+  const char* drops[] = {"denied",       "rate_limited", "malformed",
+                         "tls_required", "truncated",    "unreadable"};
+  static_assert(std::size(drops) == SIPEDGE_DROP_MAX);
   for (unsigned i = 0; i < SIPEDGE_DROP_MAX; ++i) EXPECT_EQ(DropName(i), drops[i]);
 }
 

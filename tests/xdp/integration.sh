@@ -132,7 +132,11 @@ check "the excess was rate_limited" ge "$(drop rate_limited)" $((100 - passed))
 ctl policy add --iface "$IF" 192.0.2.3/32 allow
 rl_before=$(drop rate_limited)
 udp 192.0.2.3 192.0.2.1 5060 50 invite
-check "after 'policy add 192.0.2.3/32 allow' nothing more is rate_limited" eq "$(drop rate_limited)" "$rl_before"
+check "'allow' alone is plaintext-allowed, still rate-limited" ge "$(drop rate_limited)" $((rl_before + 30))
+ctl policy add --iface "$IF" 192.0.2.3/32 allow --exempt
+rl_before=$(drop rate_limited)
+udp 192.0.2.3 192.0.2.1 5060 50 invite
+check "after 'policy add 192.0.2.3/32 allow --exempt' nothing more is rate_limited" eq "$(drop rate_limited)" "$rl_before"
 ctl ratelimit set --iface "$IF" --pps 0 --burst 0
 
 # --- steering: UDP SIP redirected into a CPUMAP entry still reaches its socket -------------------
@@ -155,7 +159,7 @@ check "bpftool map dump shows field names" bash -c \
 for c in sip_udp sip_tls other; do
   check "bpftool and sipedgectl agree on $c" eq "$(bpftool_sum "$c.packets")" "$(cls $c)"
 done
-for d in denied rate_limited malformed tls_required truncated; do
+for d in denied rate_limited malformed tls_required truncated unreadable; do
   check "bpftool and sipedgectl agree on $d" eq "$(bpftool_sum "$d")" "$(drop $d)"
 done
 
@@ -208,6 +212,15 @@ fi
 ctl detach --iface "$IF" >/dev/null
 check "detach removes the pins" test ! -e "$PINS"
 check "detach removes the XDP program" bash -c "! ip -n $DUT link show $IF | grep -q prog/xdp"
+# Jumbo frames: a frags-aware (xdp.frags) program attaches natively at MTU 9000.
+in_dut ip link set "$IF" mtu 9000
+in_peer ip link set "$PIF" mtu 9000
+out=$(ctl attach --iface "$IF" --mode native 2>&1) || true
+echo "# MTU 9000: $out"
+check "MTU 9000: attach --mode native succeeds" eq "$(json | jq -r .mode)" native
+ctl detach --iface "$IF" >/dev/null
+in_dut ip link set "$IF" mtu 1500
+in_peer ip link set "$PIF" mtu 1500
 out=$(ctl attach --iface "$IF" --mode generic)
 check "attach --mode generic" eq "$(json | jq -r .mode)" generic
 check "fresh maps after a full detach" eq "$(cls sip_udp)" 0

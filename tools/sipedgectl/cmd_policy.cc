@@ -1,5 +1,7 @@
 // sipedgectl policy add | del | list | default.
+#include <cstring>
 #include <iostream>
+#include <optional>
 
 #include "commands.h"
 #include "common.h"
@@ -8,6 +10,23 @@
 #include "xdp/prefix.h"
 
 namespace sipedgectl {
+namespace {
+
+// "sipedgectl: warning: ..." when `text` had host bits set beyond its prefix length.
+std::optional<std::string> MaskedWarning(const std::string& text, const sipedge::xdp::Prefix& p) {
+  auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  auto whole = sipedge::xdp::ParsePrefix(text.substr(0, slash));  // unmasked host prefix
+  if (!whole) return std::nullopt;
+  bool same = p.family == 4 ? std::memcmp(whole->v4.addr, p.v4.addr, 4) == 0
+                            : std::memcmp(whole->v6.addr, p.v6.addr, 16) == 0;
+  if (same) return std::nullopt;
+  std::string canonical =
+      p.family == 4 ? sipedge::xdp::FormatPrefix(p.v4) : sipedge::xdp::FormatPrefix(p.v6);
+  return "sipedgectl: warning: host bits masked off: " + text + " is " + canonical;
+}
+
+}  // namespace
 
 int PolicyAdd(const Options& o) {
   auto prefix = sipedge::xdp::ParsePrefix(o.prefix);
@@ -16,7 +35,11 @@ int PolicyAdd(const Options& o) {
   if (!action) return Fail("bad policy: " + o.action + " (want deny, allow or tls-only)");
   auto pm = OpenMaps(o.iface);
   if (!pm) return Fail(pm.error());
-  if (auto s = sipedge::xdp::PolicyAdd(pm->maps(), *prefix, *action); !s) return Fail(s.error());
+  if (o.exempt && *action == SIPEDGE_POLICY_DENY) return Fail("a denied prefix cannot be exempt");
+  if (auto masked = MaskedWarning(o.prefix, *prefix)) std::cerr << *masked << "\n";
+  uint32_t flags = o.exempt ? SIPEDGE_POLICY_F_EXEMPT : 0;
+  if (auto s = sipedge::xdp::PolicyAdd(pm->maps(), *prefix, *action, flags); !s)
+    return Fail(s.error());
   return 0;
 }
 
@@ -38,7 +61,8 @@ int PolicyList(const Options& o) {
   if (!list) return Fail(list.error());
   std::cout << "default " << sipedge::xdp::PolicyName(cfg->default_policy) << "\n";
   for (const auto& e : *list)
-    std::cout << e.prefix << " " << sipedge::xdp::PolicyName(e.action) << "\n";
+    std::cout << e.prefix << " " << sipedge::xdp::PolicyName(e.action)
+              << (e.flags & SIPEDGE_POLICY_F_EXEMPT ? " exempt" : "") << "\n";
   return 0;
 }
 

@@ -13,6 +13,7 @@ struct Options {
   bool json = false;
   bool keep_maps = false;
   std::string prefix, action;            // policy
+  bool exempt = false;                   // policy add: exempt from rate limits
   std::string proto, port, kind;         // ports
   uint32_t pps = 0, burst = 0;           // ratelimit
   int64_t syn_pps = -1, syn_burst = -1;  // ratelimit (-1: keep)

@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   auto* padd = Command(*policy, "add", "add or replace a prefix", o, sipedgectl::PolicyAdd, run);
   padd->add_option("prefix", o.prefix, "IPv4 or IPv6 prefix")->required();
   padd->add_option("action", o.action, "deny | allow | tls-only")->required();
+  padd->add_flag("--exempt", o.exempt,
+                 "exempt the prefix from rate limits (allow alone means plaintext allowed)");
   auto* pdel = Command(*policy, "del", "remove a prefix", o, sipedgectl::PolicyDel, run);
   pdel->add_option("prefix", o.prefix, "IPv4 or IPv6 prefix")->required();
   pdel->add_option("action", o.action, "ignored (accepted for symmetry with add)");

@@ -7,7 +7,8 @@
 #include "sipedge/bpf_abi.h"
 
 static_assert(sizeof(struct sipedge_counter) == 16);
-static_assert(sizeof(struct sipedge_stats) == 16 * SIPEDGE_CLASS_MAX + 8 * SIPEDGE_DROP_MAX);
+// Classes, then drop reasons, then two detail counters.
+static_assert(sizeof(struct sipedge_stats) == 16 * SIPEDGE_CLASS_MAX + 8 * SIPEDGE_DROP_MAX + 16);
 static_assert(offsetof(struct sipedge_stats, sip_udp) == 16 * SIPEDGE_CLASS_SIP_UDP);
 static_assert(offsetof(struct sipedge_stats, sip_tcp) == 16 * SIPEDGE_CLASS_SIP_TCP);
 static_assert(offsetof(struct sipedge_stats, sip_tls) == 16 * SIPEDGE_CLASS_SIP_TLS);
@@ -27,12 +28,17 @@ static_assert(offsetof(struct sipedge_stats, tls_required) ==
               16 * SIPEDGE_CLASS_MAX + 8 * SIPEDGE_DROP_TLS_REQUIRED);
 static_assert(offsetof(struct sipedge_stats, truncated) ==
               16 * SIPEDGE_CLASS_MAX + 8 * SIPEDGE_DROP_TRUNCATED);
+static_assert(offsetof(struct sipedge_stats, unreadable) ==
+              16 * SIPEDGE_CLASS_MAX + 8 * SIPEDGE_DROP_UNREADABLE);
+static_assert(offsetof(struct sipedge_stats, keepalive_stun) ==
+              16 * SIPEDGE_CLASS_MAX + 8 * SIPEDGE_DROP_MAX);
 static_assert(sizeof(struct sipedge_port_classes) == 4);
 static_assert(sizeof(struct sipedge_lpm4_key) == 8);
 static_assert(sizeof(struct sipedge_lpm6_key) == 20);
-static_assert(sizeof(struct sipedge_policy_value) == 4);
-static_assert(sizeof(struct sipedge_config) == 56);
+static_assert(sizeof(struct sipedge_policy_value) == 8);
+static_assert(sizeof(struct sipedge_config) == 80);
 static_assert(sizeof(struct sipedge_bucket_key) == 20);
-static_assert(sizeof(struct sipedge_bucket) == 16);
+static_assert(sizeof(struct sipedge_bucket) == 24);
+static_assert(sizeof(struct sipedge_newsrc) == 8);
 static_assert(sizeof(struct sipedge_steer) == 8);
-static_assert(sizeof(struct sipedge_state) == 16);
+static_assert(sizeof(struct sipedge_state) == 24);

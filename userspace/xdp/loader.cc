@@ -92,6 +92,7 @@ Result<AttachResult> ReplaceLinked(sipedge_xdp_bpf* skel, int link_fd, sipedge_s
   if (bpf_link_update(link_fd, prog_fd, nullptr) != 0)
     return sipedge::unexpected(ErrnoMessage("cannot update the bpf_link", errno));
   state.prog_id = ProgId(prog_fd);
+  state.abi_version = SIPEDGE_ABI_VERSION;
   if (auto s = WriteState(MapsOf(*skel), state); !s) return sipedge::unexpected(s.error());
   return AttachResult{state.mode, state.backend, state.prog_id, true, false};
 }
@@ -151,7 +152,7 @@ Result<AttachResult> AttachPinned(const std::string& ifname, int ifindex, Attach
     old_prog = FindInDispatcher(old_mp.get(), previous->prog_id);
 
   std::unique_ptr<xdp_program, XdpProgramCloser> prog(
-      xdp_program__from_bpf_obj((*skel)->obj, "xdp"));
+      xdp_program__from_bpf_obj((*skel)->obj, "xdp.frags"));
   if (libxdp_get_error(prog.get())) {
     int err = static_cast<int>(libxdp_get_error(prog.get()));
     prog.release();
@@ -207,7 +208,12 @@ Result<AttachResult> AttachPinned(const std::string& ifname, int ifindex, Attach
   if (result.fresh_maps) {
     if (auto s = WriteDefaults(maps); !s) return sipedge::unexpected(s.error());
   }
-  sipedge_state state{static_cast<uint32_t>(ifindex), result.mode, result.backend, result.prog_id};
+  sipedge_state state{static_cast<uint32_t>(ifindex),
+                      result.mode,
+                      result.backend,
+                      result.prog_id,
+                      SIPEDGE_ABI_VERSION,
+                      0};
   if (auto s = WriteState(maps, state); !s) return sipedge::unexpected(s.error());
   return result;
 }
@@ -223,6 +229,9 @@ Result<AttachResult> Attach(const std::string& ifname, AttachMode mode) {
   mkdir(base.c_str(), 0700);
   if (mkdir(PinDir(ifname).c_str(), 0700) != 0 && errno != EEXIST)
     return sipedge::unexpected(ErrnoMessage("cannot create " + PinDir(ifname), errno));
+  if (access(PinPath(ifname, kMapPinNames[0]).c_str(), F_OK) == 0) {
+    if (auto s = CheckPinsCompatible(ifname); !s) return sipedge::unexpected(s.error());
+  }
   auto previous = PinnedState(ifname);
   auto result = AttachPinned(ifname, *ifindex, mode, previous);
   // A failed first attach leaves nothing behind; a failed re-attach keeps what was there.

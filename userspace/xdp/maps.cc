@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "xdp/abi_checks.h"
 
@@ -64,6 +65,8 @@ Result<StatsTotals> ReadStats(const MapSet& maps) {
     }
     const __u64* d = &s.denied;
     for (unsigned i = 0; i < SIPEDGE_DROP_MAX; ++i) t.drops[i] += d[i];
+    t.keepalive_stun += s.keepalive_stun;
+    t.rate_limited_new += s.rate_limited_new;
   }
   return t;
 }
@@ -86,6 +89,7 @@ Status WriteDefaults(const MapSet& maps) {
   sipedge_config cfg{};
   cfg.default_policy = SIPEDGE_POLICY_ALLOW;
   if (auto s = Update(maps.config, &kZero, &cfg, "cannot write config map"); !s) return s;
+  if (auto s = SetNewSourceBudget(maps, kNewSourcePps, kNewSourceBurst); !s) return s;
   for (unsigned cls = 0; cls < SIPEDGE_CLASS_MAX; ++cls) {
     sipedge_steer pass{SIPEDGE_STEER_PASS, 0};
     if (auto s = Update(maps.steer, &cls, &pass, "cannot write steer map"); !s) return s;
@@ -116,10 +120,31 @@ Result<std::vector<PortEntry>> ListPorts(const MapSet& maps) {
   return out;
 }
 
+// Tells the program which tries hold entries, so that it skips lookups in an empty one.
+static Status UpdatePolicyFamilies(const MapSet& maps) {
+  auto cfg = ReadConfig(maps);
+  if (!cfg) return sipedge::unexpected(cfg.error());
+  sipedge_lpm6_key any{};  // large enough for either key
+  uint32_t families = 0;
+  if (bpf_map_get_next_key(maps.policy4, nullptr, &any) == 0) families |= 1;
+  if (bpf_map_get_next_key(maps.policy6, nullptr, &any) == 0) families |= 2;
+  if (families == cfg->policy_families) return Ok{};
+  cfg->policy_families = families;
+  return Update(maps.config, &kZero, &*cfg, "cannot write config map");
+}
+
 Status PolicyAdd(const MapSet& maps, const Prefix& prefix, unsigned action) {
-  sipedge_policy_value v{action};
-  if (prefix.family == 4) return Update(maps.policy4, &prefix.v4, &v, "cannot write policy4");
-  return Update(maps.policy6, &prefix.v6, &v, "cannot write policy6");
+  return PolicyAdd(maps, prefix, action, 0);
+}
+
+Status PolicyAdd(const MapSet& maps, const Prefix& prefix, unsigned action, uint32_t flags) {
+  if (action == SIPEDGE_POLICY_NONE || action > SIPEDGE_POLICY_TLS_ONLY)
+    return sipedge::unexpected(std::string("bad policy action"));
+  sipedge_policy_value v{action, flags};
+  auto s = prefix.family == 4 ? Update(maps.policy4, &prefix.v4, &v, "cannot write policy4")
+                              : Update(maps.policy6, &prefix.v6, &v, "cannot write policy6");
+  if (!s) return s;
+  return UpdatePolicyFamilies(maps);
 }
 
 Status PolicyDel(const MapSet& maps, const Prefix& prefix) {
@@ -130,7 +155,7 @@ Status PolicyDel(const MapSet& maps, const Prefix& prefix) {
         std::string("prefix not in policy: ") +
         (prefix.family == 4 ? FormatPrefix(prefix.v4) : FormatPrefix(prefix.v6)));
   if (rc != 0) return sipedge::unexpected(ErrnoMessage("cannot delete policy entry", errno));
-  return Ok{};
+  return UpdatePolicyFamilies(maps);
 }
 
 template <typename Key>
@@ -139,7 +164,8 @@ static Status ListTrie(int fd, std::vector<PolicyEntry>& out) {
   const Key* prev = nullptr;
   while (bpf_map_get_next_key(fd, prev, &next) == 0) {
     sipedge_policy_value v{};
-    if (bpf_map_lookup_elem(fd, &next, &v) == 0) out.push_back({FormatPrefix(next), v.action});
+    if (bpf_map_lookup_elem(fd, &next, &v) == 0)
+      out.push_back({FormatPrefix(next), v.action, v.flags});
     key = next;
     prev = &key;
   }
@@ -172,24 +198,85 @@ Status SetDefaultPolicy(const MapSet& maps, unsigned action) {
   return Update(maps.config, &kZero, &*cfg, "cannot write config map");
 }
 
+constexpr uint64_t kNsPerSecond = 1000000000ull;
+
+Status CheckRate(uint32_t pps, uint32_t burst) {
+  if (!pps) return Ok{};
+  if (!burst)
+    return sipedge::unexpected(std::string("a burst of at least 1 is needed with a rate"));
+  // The program charges an integer number of nanoseconds per packet: a rate whose cost
+  // rounds by more than 1 % would not be the rate asked for.
+  uint64_t cost = kNsPerSecond / pps;
+  if (cost == 0 || (kNsPerSecond - cost * pps) * 100 > cost * pps)
+    return sipedge::unexpected("rate " + std::to_string(pps) +
+                               "/s cannot be honoured within 1 % (at most 100000000/s, or a "
+                               "divisor of 1e9 above that)");
+  return Ok{};
+}
+
+namespace {
+void SetPair(uint32_t pps, uint32_t burst, __u64& cost, __u64& cap) {
+  cost = pps ? kNsPerSecond / pps : 0;
+  cap = cost * (burst ? burst - 1 : 0);
+}
+}  // namespace
+
 Status SetRateLimit(const MapSet& maps, uint32_t pps, uint32_t burst, uint32_t syn_pps,
                     uint32_t syn_burst) {
-  if ((pps && !burst) || (syn_pps && !syn_burst))
-    return sipedge::unexpected(std::string("a burst of at least 1 is needed with a rate"));
-  if (pps > 1000000000u || syn_pps > 1000000000u)
-    return sipedge::unexpected(std::string("rate above 1e9 packets/s"));
+  if (auto s = CheckRate(pps, burst); !s) return s;
+  if (auto s = CheckRate(syn_pps, syn_burst); !s) return s;
   auto cfg = ReadConfig(maps);
   if (!cfg) return sipedge::unexpected(cfg.error());
-  constexpr uint64_t kNs = 1000000000ull;
   cfg->dgram_pps = pps;
-  cfg->dgram_burst = burst;
-  cfg->dgram_cost_ns = pps ? kNs / pps : 0;
-  cfg->dgram_cap_ns = cfg->dgram_cost_ns * burst;
+  cfg->dgram_burst = pps ? burst : 0;
+  SetPair(pps, burst, cfg->dgram_cost_ns, cfg->dgram_cap_ns);
   cfg->syn_pps = syn_pps;
-  cfg->syn_burst = syn_burst;
-  cfg->syn_cost_ns = syn_pps ? kNs / syn_pps : 0;
-  cfg->syn_cap_ns = cfg->syn_cost_ns * syn_burst;
+  cfg->syn_burst = syn_pps ? syn_burst : 0;
+  SetPair(syn_pps, syn_burst, cfg->syn_cost_ns, cfg->syn_cap_ns);
   return Update(maps.config, &kZero, &*cfg, "cannot write config map");
+}
+
+Status SetNewSourceBudget(const MapSet& maps, uint32_t pps, uint32_t burst) {
+  if (auto s = CheckRate(pps, burst); !s) return s;
+  auto cfg = ReadConfig(maps);
+  if (!cfg) return sipedge::unexpected(cfg.error());
+  cfg->newsrc_pps = pps;
+  cfg->newsrc_burst = pps ? burst : 0;
+  SetPair(pps, burst, cfg->newsrc_cost_ns, cfg->newsrc_cap_ns);
+  return Update(maps.config, &kZero, &*cfg, "cannot write config map");
+}
+
+Result<std::vector<LimitedSource>> ListLimited(const MapSet& maps, uint64_t window_ns) {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns() is CLOCK_MONOTONIC
+  uint64_t now = static_cast<uint64_t>(ts.tv_sec) * kNsPerSecond + ts.tv_nsec;
+  std::vector<LimitedSource> out;
+  sipedge_bucket_key key{}, next{};
+  const sipedge_bucket_key* prev = nullptr;
+  while (bpf_map_get_next_key(maps.buckets, prev, &next) == 0) {
+    sipedge_bucket b{};
+    key = next;
+    prev = &key;
+    if (bpf_map_lookup_elem(maps.buckets, &next, &b) != 0) continue;
+    bool recent = b.dropped && b.last_drop_ns && now - b.last_drop_ns <= window_ns;
+    if (!recent && b.tat_ns <= now) continue;
+    Prefix p;
+    std::string src;
+    if (next.family == 4) {
+      std::memcpy(p.v4.addr, next.addr, 4);
+      p.v4.prefixlen = 32;
+      src = FormatPrefix(p.v4);
+      src = src.substr(0, src.find('/'));
+    } else {
+      std::memcpy(p.v6.addr, next.addr, 8);
+      p.v6.prefixlen = 64;
+      src = FormatPrefix(p.v6);
+    }
+    out.push_back({src, static_cast<sipedge_bucket_kind>(next.kind), b.dropped,
+                   b.last_drop_ns && now > b.last_drop_ns ? now - b.last_drop_ns : 0,
+                   b.tat_ns > now ? b.tat_ns - now : 0});
+  }
+  return out;
 }
 
 Status SetSteer(const MapSet& maps, unsigned cls, int cpu) {

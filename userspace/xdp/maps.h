@@ -15,8 +15,9 @@
 namespace sipedge::xdp {
 
 // Map names as pinned under /sys/fs/bpf/sipedge/<ifname>/ (the BPF name minus "sipedge_").
-inline constexpr std::array<const char*, 9> kMapPinNames = {
-    "stats", "ports", "policy4", "policy6", "config", "buckets", "steer", "cpumap", "state"};
+inline constexpr std::array<const char*, 10> kMapPinNames = {
+    "stats",   "ports", "policy4", "policy6", "config",
+    "buckets", "steer", "cpumap",  "state",   "newsrc"};
 
 // Non-owning: whoever opened the fds closes them (see PinnedMaps).
 struct MapSet {
@@ -29,12 +30,16 @@ struct MapSet {
   int steer = -1;
   int cpumap = -1;
   int state = -1;
+  int newsrc = -1;
 };
 
 // Counters summed over all CPUs.
 struct StatsTotals {
   std::array<sipedge_counter, SIPEDGE_CLASS_MAX> classes{};
   std::array<uint64_t, SIPEDGE_DROP_MAX> drops{};
+  // Details, also counted in classes/drops above.
+  uint64_t keepalive_stun = 0;    // keep-alives that were STUN Binding requests
+  uint64_t rate_limited_new = 0;  // rate_limited for want of new-source budget
 };
 
 struct PortEntry {
@@ -46,6 +51,16 @@ struct PortEntry {
 struct PolicyEntry {
   std::string prefix;
   unsigned action;
+  uint32_t flags = 0;  // SIPEDGE_POLICY_F_* bits
+};
+
+// A source currently over its limit, from the bucket map.
+struct LimitedSource {
+  std::string source;  // IPv4 address or IPv6 /64
+  sipedge_bucket_kind kind;
+  uint64_t dropped;             // refusals since the bucket was created
+  uint64_t since_last_drop_ns;  // how long ago the latest refusal was
+  uint64_t ahead_ns;            // how far the source runs ahead of its schedule
 };
 
 // Sums the per-CPU stats entry.
@@ -62,7 +77,11 @@ Status SetPort(const MapSet& maps, sipedge_l4 l4, uint16_t port, int cls);
 // All configured SIP ports, by port then protocol.
 Result<std::vector<PortEntry>> ListPorts(const MapSet& maps);
 
+// Adds or replaces a prefix with `action` (enum sipedge_policy, not NONE); not exempt from
+// rate limits.
 Status PolicyAdd(const MapSet& maps, const Prefix& prefix, unsigned action);
+// The same with flags (SIPEDGE_POLICY_F_EXEMPT: exempt from rate limits).
+Status PolicyAdd(const MapSet& maps, const Prefix& prefix, unsigned action, uint32_t flags);
 // Errors when the prefix is not listed.
 Status PolicyDel(const MapSet& maps, const Prefix& prefix);
 Result<std::vector<PolicyEntry>> PolicyList(const MapSet& maps);
@@ -70,9 +89,19 @@ Result<std::vector<PolicyEntry>> PolicyList(const MapSet& maps);
 Status SetDefaultPolicy(const MapSet& maps, unsigned action);
 
 Result<sipedge_config> ReadConfig(const MapSet& maps);
-// pps == 0 disables a limit; otherwise burst must be >= 1.
+// pps == 0 disables a limit; otherwise burst must be >= 1 and the rate one the program can
+// honour within 1 % (an integer number of nanoseconds per packet).
 Status SetRateLimit(const MapSet& maps, uint32_t pps, uint32_t burst, uint32_t syn_pps,
                     uint32_t syn_burst);
+// Checks one rate/burst pair as SetRateLimit does; the error says why it cannot be honoured.
+Status CheckRate(uint32_t pps, uint32_t burst);
+// Budget per CPU for sources that have no bucket yet: new sources per second and burst
+// (0 pps: unbounded, every new source gets a bucket). Defaults: kNewSourcePps, kNewSourceBurst.
+Status SetNewSourceBudget(const MapSet& maps, uint32_t pps, uint32_t burst);
+inline constexpr uint32_t kNewSourcePps = 5000;
+inline constexpr uint32_t kNewSourceBurst = 500;
+// Sources refused within the last `window_ns` or running ahead of schedule now.
+Result<std::vector<LimitedSource>> ListLimited(const MapSet& maps, uint64_t window_ns);
 
 // Steers class `cls` to XDP_PASS (cpu < 0) or to CPUMAP entry `cpu` (creating that entry).
 Status SetSteer(const MapSet& maps, unsigned cls, int cpu);

@@ -9,7 +9,7 @@ constexpr std::array<std::string_view, SIPEDGE_CLASS_MAX> kClassNames = {
     "sip_udp", "sip_tcp",   "sip_tls", "sip_sctp", "sip_ws",
     "sip_wss", "keepalive", "other",   "fragment"};
 constexpr std::array<std::string_view, SIPEDGE_DROP_MAX> kDropNames = {
-    "denied", "rate_limited", "malformed", "tls_required", "truncated"};
+    "denied", "rate_limited", "malformed", "tls_required", "truncated", "unreadable"};
 constexpr std::array<std::string_view, 4> kPolicyNames = {"none", "deny", "allow", "tls-only"};
 constexpr std::array<std::string_view, 3> kModeNames = {"none", "native", "generic"};
 constexpr std::array<std::string_view, 3> kL4Names = {"udp", "tcp", "sctp"};

@@ -13,7 +13,7 @@ namespace sipedge::xdp {
 std::string_view ClassName(unsigned cls);
 // Class for a JSON/CLI name, if it is one.
 std::optional<unsigned> ClassFromName(std::string_view name);
-// JSON name of a drop reason ("denied" ... "truncated").
+// JSON name of a drop reason ("denied" ... "truncated", "unreadable").
 std::string_view DropName(unsigned reason);
 // CLI name of a policy action ("deny", "allow", "tls-only"; "none" for 0).
 std::string_view PolicyName(unsigned action);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <iterator>
 #include <utility>
 
 namespace sipedge::xdp {
@@ -15,7 +16,8 @@ namespace {
 
 int* Slot(MapSet& m, size_t i) {
   int* slots[] = {&m.stats,   &m.ports, &m.policy4, &m.policy6, &m.config,
-                  &m.buckets, &m.steer, &m.cpumap,  &m.state};
+                  &m.buckets, &m.steer, &m.cpumap,  &m.state,   &m.newsrc};
+  static_assert(std::size(slots) == kMapPinNames.size());
   return slots[i];
 }
 
@@ -27,7 +29,53 @@ void CloseAll(MapSet& m) {
   }
 }
 
+// Key and value sizes of each map in kMapPinNames order, as this build defines them.
+struct MapShape {
+  uint32_t key, value;
+};
+constexpr MapShape kShapes[] = {{4, sizeof(sipedge_stats)},
+                                {4, sizeof(sipedge_port_classes)},
+                                {sizeof(sipedge_lpm4_key), sizeof(sipedge_policy_value)},
+                                {sizeof(sipedge_lpm6_key), sizeof(sipedge_policy_value)},
+                                {4, sizeof(sipedge_config)},
+                                {sizeof(sipedge_bucket_key), sizeof(sipedge_bucket)},
+                                {4, sizeof(sipedge_steer)},
+                                {4, sizeof(bpf_cpumap_val)},
+                                {4, sizeof(sipedge_state)},
+                                {4, sizeof(sipedge_newsrc)}};
+static_assert(std::size(kShapes) == kMapPinNames.size());
+
+std::string Incompatible(const std::string& ifname, const std::string& detail) {
+  return "the maps pinned under " + PinDir(ifname) + " come from an incompatible sipedge build (" +
+         detail + "); run 'sipedgectl detach --iface " + ifname +
+         "' (this drops their counters and policy) and attach again";
+}
+
 }  // namespace
+
+Status CheckPinsCompatible(const std::string& ifname) {
+  for (size_t i = 0; i < kMapPinNames.size(); ++i) {
+    std::string path = PinPath(ifname, kMapPinNames[i]);
+    int fd = bpf_obj_get(path.c_str());
+    if (fd < 0) {
+      if (errno == ENOENT)
+        return sipedge::unexpected(
+            Incompatible(ifname, std::string("no ") + kMapPinNames[i] + " map"));
+      return sipedge::unexpected(ErrnoMessage("cannot open " + path, errno));
+    }
+    bpf_map_info info{};
+    uint32_t len = sizeof(info);
+    int rc = bpf_obj_get_info_by_fd(fd, &info, &len);
+    close(fd);
+    if (rc != 0) return sipedge::unexpected(ErrnoMessage("cannot inspect " + path, errno));
+    if (info.key_size != kShapes[i].key || info.value_size != kShapes[i].value)
+      return sipedge::unexpected(Incompatible(
+          ifname, std::string(kMapPinNames[i]) + " entries are " + std::to_string(info.key_size) +
+                      "+" + std::to_string(info.value_size) + " bytes, this build's " +
+                      std::to_string(kShapes[i].key) + "+" + std::to_string(kShapes[i].value)));
+  }
+  return Ok{};
+}
 
 std::string PinDir(const std::string& ifname) {
   return std::string(kBpffsRoot) + "/sipedge/" + ifname;
@@ -47,6 +95,9 @@ Status EnsureBpffs() {
 }
 
 Result<PinnedMaps> PinnedMaps::Open(const std::string& ifname) {
+  if (access(PinPath(ifname, kMapPinNames[0]).c_str(), F_OK) != 0)
+    return sipedge::unexpected("nothing attached on " + ifname);
+  if (auto s = CheckPinsCompatible(ifname); !s) return sipedge::unexpected(s.error());
   PinnedMaps pm;
   for (size_t i = 0; i < kMapPinNames.size(); ++i) {
     std::string path = PinPath(ifname, kMapPinNames[i]);

@@ -16,6 +16,10 @@ std::string PinDir(const std::string& ifname);
 // "/sys/fs/bpf/sipedge/<ifname>/<name>".
 std::string PinPath(const std::string& ifname, const std::string& name);
 
+// Whether the maps pinned for `ifname` have this build's layout; the error says what differs
+// and what to do. Call only when pins exist.
+Status CheckPinsCompatible(const std::string& ifname);
+
 // Mounts bpffs on /sys/fs/bpf unless one is there already.
 Status EnsureBpffs();
 
@@ -23,7 +27,7 @@ Status EnsureBpffs();
 class PinnedMaps {
  public:
   // Opens every pinned map of `ifname`; errors "nothing attached on <ifname>" when the
-  // instance has no pins.
+  // instance has no pins, and names the mismatch when they come from an incompatible build.
   static Result<PinnedMaps> Open(const std::string& ifname);
 
   PinnedMaps() = default;

@@ -57,10 +57,11 @@ MapSet MapsOf(const sipedge_xdp_bpf& skel) {
   m.steer = bpf_map__fd(skel.maps.sipedge_steer);
   m.cpumap = bpf_map__fd(skel.maps.sipedge_cpumap);
   m.state = bpf_map__fd(skel.maps.sipedge_state);
+  m.newsrc = bpf_map__fd(skel.maps.sipedge_newsrc);
   return m;
 }
 
-std::array<NamedMap, 9> NamedMaps(const sipedge_xdp_bpf& skel) {
+std::array<NamedMap, kMapPinNames.size()> NamedMaps(const sipedge_xdp_bpf& skel) {
   return {{{skel.maps.sipedge_stats, kMapPinNames[0]},
            {skel.maps.sipedge_ports, kMapPinNames[1]},
            {skel.maps.sipedge_policy4, kMapPinNames[2]},
@@ -69,7 +70,8 @@ std::array<NamedMap, 9> NamedMaps(const sipedge_xdp_bpf& skel) {
            {skel.maps.sipedge_buckets, kMapPinNames[5]},
            {skel.maps.sipedge_steer, kMapPinNames[6]},
            {skel.maps.sipedge_cpumap, kMapPinNames[7]},
-           {skel.maps.sipedge_state, kMapPinNames[8]}}};
+           {skel.maps.sipedge_state, kMapPinNames[8]},
+           {skel.maps.sipedge_newsrc, kMapPinNames[9]}}};
 }
 
 }  // namespace sipedge::xdp

@@ -26,7 +26,7 @@ struct NamedMap {
   bpf_map* map;
   const char* pin_name;
 };
-std::array<NamedMap, 9> NamedMaps(const sipedge_xdp_bpf& skel);
+std::array<NamedMap, kMapPinNames.size()> NamedMaps(const sipedge_xdp_bpf& skel);
 
 // Routes libbpf/libxdp diagnostics to stderr only when SIPEDGE_VERBOSE is set: the loader
 // probes features whose expected failures would otherwise look like errors.
