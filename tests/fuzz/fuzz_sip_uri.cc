@@ -1,9 +1,11 @@
-// libFuzzer target: arbitrary bytes as a URI, and as a name-addr header value.
+// libFuzzer target: arbitrary bytes as a URI, as a name-addr header value, and as the
+// credential / challenge / Authentication-Info values that carry URIs and quoted strings.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "sip/auth_headers.h"
 #include "sip/name_addr.h"
 #include "sip/uri.h"
 
@@ -19,5 +21,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)parse_name_addr(in, "fuzz");
   (void)is_ipv6_address(in);
+  if (auto cred = parse_credentials(in, "fuzz"); cred && cred->is_digest) {
+    (void)cred->digest.response.size();
+  }
+  (void)parse_challenge(in, "fuzz");
+  (void)parse_authentication_info(in, "fuzz");
   return 0;
 }

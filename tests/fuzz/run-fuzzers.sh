@@ -13,6 +13,8 @@ for target in fuzz_sip_message fuzz_sip_uri; do
   corpus=$(mktemp -d)
   trap 'rm -rf "$corpus"' EXIT
   find "$shared" -name '*.sip' -exec cp {} "$corpus"/ \;
+  # The repository's own strict cases (credentials, UTF-8) seed the credential grammar.
+  for f in "$here"/../conformance/strict/*.sip; do cp "$f" "$corpus/strict-$(basename "$f")"; done
   cp "$here"/regressions/* "$corpus"/ 2>/dev/null || true
   echo "fuzz: $target, $runs runs, seeds: $(ls "$corpus" | wc -l)"
   set +e

@@ -69,10 +69,15 @@ Result parse_status_line(std::string_view line, Message* out) {
   }
   if (auto r = check_version(line.substr(0, sp), kWhere); !r) return r;
   std::string_view rest = line.substr(sp + 1);
-  // Status-Code = 3DIGIT, 100..699; then SP Reason-Phrase (an empty phrase is legal).
+  // Status-Code = 3DIGIT, 100..699; then SP Reason-Phrase. The SP is there even when the
+  // phrase is empty (RFC 3261 §7.2, §25.1): "SIP/2.0 180" lacks it.
   if (rest.size() < 3 || !is_digit(rest[0]) || !is_digit(rest[1]) || !is_digit(rest[2]) ||
       (rest.size() > 3 && rest[3] != ' ')) {
     return fail(ParseErrorCode::kBadStartLine, kWhere, "status code is not three digits");
+  }
+  if (rest.size() == 3) {
+    return fail(ParseErrorCode::kBadStartLine, kWhere,
+                "no SP between Status-Code and Reason-Phrase");
   }
   int code = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
   if (code < 100 || code > 699) {
@@ -131,6 +136,19 @@ bool parse_content_length(std::string_view v, size_t max, uint32_t* out) {
   if (n > max) return false;
   *out = static_cast<uint32_t>(n);
   return true;
+}
+
+// Header fields in the lines from `pos` to the empty line (or the end of the buffer):
+// lines that start with a field name, not folds. Runs only on the error path.
+size_t count_header_lines(const char* data, size_t pos, size_t n) {
+  size_t count = 0;
+  while (pos + 1 < n && !(data[pos] == '\r' && data[pos + 1] == '\n')) {
+    if (!is_wsp(data[pos])) ++count;
+    const char* lf = find_lf(data + pos, data + n);
+    if (lf == nullptr) break;
+    pos = static_cast<size_t>(lf - data) + 1;
+  }
+  return count;
 }
 
 }  // namespace
@@ -219,7 +237,11 @@ Result MessageParser::parse(std::string_view buf, Framing framing, Message* out)
       break;
     }
     if (out->headers.size() >= limits_.max_headers) {
-      return fail(ParseErrorCode::kTooLarge, name, "more headers than the configured maximum");
+      ParseError e = make_error(ParseErrorCode::kTooLarge, "headers",
+                                "more header fields than the configured maximum");
+      e.limit = limits_.max_headers;
+      e.count = out->headers.size() + count_header_lines(data, name_begin, n);
+      return unexpected(e);
     }
     Header h{name, trim_lws(std::string_view(data + value_begin, value_end - value_begin)),
              lookup_header_id(name)};

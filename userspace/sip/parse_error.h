@@ -26,12 +26,23 @@ struct ParseError {
   // so it lives only as long as that buffer (copy it with to_string() to keep it).
   std::string_view where;
   const char* what = "";  // static description of the fault
+  // For a limit that was exceeded (kTooLarge): the limit and what the message had; 0 if n/a.
+  size_t limit = 0;
+  size_t count = 0;
 
-  // "Via: bad sent-by port" style text for logs and reason phrases.
+  // "Via: bad sent-by port" style text for logs and reason phrases; a limit fault adds
+  // " (limit 256, message has 300)".
   std::string to_string() const {
     std::string s(where);
     s += ": ";
     s += what;
+    if (limit != 0) {
+      s += " (limit ";
+      s += std::to_string(limit);
+      s += ", message has ";
+      s += std::to_string(count);
+      s += ")";
+    }
     return s;
   }
 };

@@ -1,6 +1,8 @@
 #include "sip/scalar_headers.h"
 
 #include "sip/char_class.h"
+#include "sip/text_utf8.h"
+#include "sip/uri.h"
 #include "sip/value_scanner.h"
 
 namespace sipedge::sip {
@@ -35,6 +37,38 @@ bool valid_list(std::string_view value, bool allow_empty, ElementCheck&& check) 
     if (element.empty() || !check(element)) return false;
   }
   return !error;
+}
+
+// warn-agent = hostport / pseudonym (RFC 3261 §20.43); pseudonym = token.
+bool valid_warn_agent(std::string_view agent) {
+  if (is_token(agent)) return true;
+  std::string_view host = agent;
+  size_t colon = agent.rfind(':');
+  if (colon != std::string_view::npos && agent.find(']') < colon) {
+    host = agent.substr(0, colon);
+  } else if (colon != std::string_view::npos && agent.front() != '[') {
+    host = agent.substr(0, colon);
+  }
+  if (host.size() != agent.size()) {
+    uint32_t port = 0;
+    if (!parse_bounded_decimal(agent.substr(host.size() + 1), 5, 65535, &port)) return false;
+  }
+  std::string_view h;
+  HostKind kind;
+  return parse_host_text(host, &h, &kind);
+}
+
+// product = token [ SLASH product-version ]; product-version = token.
+bool take_product(ValueCursor* c) {
+  if (c->take_token().empty()) return false;
+  size_t before = c->pos();
+  c->skip_lws();
+  if (!c->consume('/')) {
+    c->set_pos(before);
+    return true;
+  }
+  c->skip_lws();
+  return !c->take_token().empty();
 }
 
 }  // namespace
@@ -117,19 +151,9 @@ bool valid_delta_seconds_with_params(std::string_view value, bool allow_comment)
   if (!c.take_number(UINT64_MAX / 10, &n, &overflow)) return false;
   c.skip_lws();
   if (allow_comment && c.peek() == '(') {
-    int depth = 0;
-    while (!c.at_end()) {
-      char ch = c.peek();
-      c.set_pos(c.pos() + 1);
-      if (ch == '\\') {
-        c.set_pos(c.pos() + 1);
-      } else if (ch == '(') {
-        ++depth;
-      } else if (ch == ')' && --depth == 0) {
-        break;
-      }
-    }
-    if (depth != 0) return false;
+    size_t pos = c.pos();
+    if (!take_comment(value, &pos)) return false;
+    c.set_pos(pos);
   }
   return params_ok(&c);
 }
@@ -143,6 +167,7 @@ bool valid_warning(std::string_view value) {
     c.set_pos(4);
     // warn-agent = hostport / pseudonym, then SP warn-text (a quoted string).
     while (!c.at_end() && c.peek() != ' ') c.set_pos(c.pos() + 1);
+    if (!valid_warn_agent(c.slice(4, c.pos()))) return false;
     if (!c.consume(' ')) return false;
     std::string_view text;
     return c.take_quoted_string(&text) && at_end_after_lws(&c);
@@ -163,6 +188,29 @@ bool valid_accept(std::string_view value) {
     ValueCursor c(e);
     return take_media_type(&c) && params_ok(&c);
   });
+}
+
+bool valid_event(std::string_view value) {
+  ValueCursor c(value);
+  return !c.take_token().empty() && params_ok(&c);
+}
+
+bool valid_server_value(std::string_view value) {
+  ValueCursor c(value);
+  size_t items = 0;
+  while (true) {
+    c.skip_lws();
+    if (c.at_end()) return items > 0;
+    if (items > 0 && !is_lws(value[c.pos() - 1])) return false;  // server-val *( LWS server-val )
+    if (c.peek() == '(') {
+      size_t pos = c.pos();
+      if (!take_comment(value, &pos)) return false;
+      c.set_pos(pos);
+    } else if (!take_product(&c)) {
+      return false;
+    }
+    ++items;
+  }
 }
 
 bool valid_event_list(std::string_view value) {

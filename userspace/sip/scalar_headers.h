@@ -36,5 +36,9 @@ bool valid_token_list(std::string_view value, bool allow_empty);
 bool valid_accept(std::string_view value);
 // Event / Allow-Events: a list of event-type tokens with optional parameters (RFC 6665).
 bool valid_event_list(std::string_view value);
+// Event = event-type *( SEMI event-param ): one event, not a list (RFC 6665 §8.4).
+bool valid_event(std::string_view value);
+// Server / User-Agent = server-val *( LWS server-val ); server-val = product / comment.
+bool valid_server_value(std::string_view value);
 
 }  // namespace sipedge::sip

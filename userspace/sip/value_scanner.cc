@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "sip/char_class.h"
+#include "sip/text_utf8.h"
 
 namespace sipedge::sip {
 
@@ -44,7 +45,13 @@ bool ValueCursor::take_quoted_string(std::string_view* out) {
       pos_ += 2;
       continue;
     }
-    // qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII
+    // qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII (no stray UTF8-CONT)
+    if (c >= 0x80) {
+      size_t n = utf8_nonascii_length(v_, pos_);
+      if (n == 0) break;
+      pos_ += n;
+      continue;
+    }
     if (c < 0x20 && !is_lws(static_cast<char>(c))) break;
     if (c == 0x7f) break;
     ++pos_;

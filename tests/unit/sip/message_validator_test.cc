@@ -89,7 +89,8 @@ TEST(Validator, ControlBytesOnlyAsQuotedPairsOrFolds) {
   EXPECT_FALSE(judge(kHead + kBase + "Subject: a\rb\r\n\r\n"));
   EXPECT_FALSE(judge(kHead + kBase + std::string("X-Thing: a\0b\r\n\r\n", 16)));
   EXPECT_TRUE(judge(kHead + kBase + "Subject: a\r\n b\r\n\r\n"));
-  EXPECT_TRUE(judge(kHead + kBase + std::string("Subject: \"a\\\0b\"\r\n\r\n", 19)));
+  EXPECT_TRUE(
+      judge(kHead + kBase + std::string("Contact: \"a\\\0b\" <sip:c@h.example.com>\r\n\r\n", 41)));
 }
 
 TEST(Validator, KnownScalarsAreJudged) {
