@@ -13,7 +13,7 @@ PKGS=(
   # eBPF / XDP
   libbpf-dev libxdp-dev xdp-tools bpftool linux-libc-dev libelf-dev zlib1g-dev
   # test peers and tools
-  iproute2 nftables nsd knot-dnsutils sip-tester curl jq util-linux procps python3
+  iproute2 nftables nsd knot-dnsutils sip-tester sipsak prometheus curl jq util-linux procps python3
 )
 
 missing=()

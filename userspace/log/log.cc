@@ -20,9 +20,7 @@ bool enabled(Level level) {
   return static_cast<uint8_t>(level) <= g_level.load(std::memory_order_relaxed);
 }
 
-void set_thread_name(const char* name) {
-  std::snprintf(t_name, sizeof(t_name), "%s", name);
-}
+void set_thread_name(const char* name) { std::snprintf(t_name, sizeof(t_name), "%s", name); }
 
 void write(Level level, const char* format, ...) {
   // One write(2) per line so lines from several workers never interleave.

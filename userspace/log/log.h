@@ -42,9 +42,9 @@ void set_thread_name(const char* name);
 
 }  // namespace sipedge::log
 
-#define SIPEDGE_LOG(level, ...)                                                         \
-  do {                                                                                  \
-    if (::sipedge::log::enabled(level)) ::sipedge::log::write(level, __VA_ARGS__);      \
+#define SIPEDGE_LOG(level, ...)                                                    \
+  do {                                                                             \
+    if (::sipedge::log::enabled(level)) ::sipedge::log::write(level, __VA_ARGS__); \
   } while (0)
 #define LOG_ERROR(...) SIPEDGE_LOG(::sipedge::log::Level::kError, __VA_ARGS__)
 #define LOG_WARN(...) SIPEDGE_LOG(::sipedge::log::Level::kWarn, __VA_ARGS__)

@@ -48,14 +48,15 @@ io_uring_sqe* Ring::sqe() {
 }
 
 Expected<BufferRing*, std::string> Ring::add_buffer_ring(uint16_t group, uint32_t count,
-                                                          uint32_t size) {
+                                                         uint32_t size) {
   std::unique_ptr<BufferRing> b(new BufferRing());
   b->ring_ = &ring_;
   b->group_ = group;
   b->size_ = size;
   b->count_ = count;
   b->br_bytes_ = count * sizeof(io_uring_buf);
-  void* br = mmap(nullptr, b->br_bytes_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+  void* br =
+      mmap(nullptr, b->br_bytes_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
   if (br == MAP_FAILED) return unexpected(std::string("mmap buffer ring: ") + std::strerror(errno));
   b->br_ = static_cast<io_uring_buf_ring*>(br);
   b->data_bytes_ = static_cast<size_t>(count) * size;

@@ -56,8 +56,7 @@ class Ring {
   // A free SQE; submits pending ones first when the queue is full. Never null.
   io_uring_sqe* sqe();
   // Registers a buffer ring of `count` (power of two) buffers of `size` bytes.
-  Expected<BufferRing*, std::string> add_buffer_ring(uint16_t group, uint32_t count,
-                                                     uint32_t size);
+  Expected<BufferRing*, std::string> add_buffer_ring(uint16_t group, uint32_t count, uint32_t size);
 
  private:
   Ring() = default;
@@ -80,8 +79,8 @@ enum class OpKind : uint8_t {
 };
 
 inline uint64_t make_user_data(OpKind kind, uint32_t index, uint32_t generation = 0) {
-  return (static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(generation & 0xffffff) << 32) |
-         index;
+  return (static_cast<uint64_t>(kind) << 56) |
+         (static_cast<uint64_t>(generation & 0xffffff) << 32) | index;
 }
 inline OpKind op_kind(uint64_t ud) { return static_cast<OpKind>(ud >> 56); }
 inline uint32_t op_index(uint64_t ud) { return static_cast<uint32_t>(ud); }

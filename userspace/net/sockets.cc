@@ -35,7 +35,8 @@ Expected<UniqueFd, std::string> open_udp_socket(const Endpoint& ep, bool reusepo
   set_int(fd.get(), SOL_SOCKET, SO_SNDBUF, 4 << 20);
   sockaddr_storage ss;
   socklen_t len = endpoint_to_sockaddr(ep, &ss);
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) return unexpected(fail("bind udp", ep));
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0)
+    return unexpected(fail("bind udp", ep));
   return fd;
 }
 
@@ -48,7 +49,8 @@ Expected<UniqueFd, std::string> open_tcp_listener(const Endpoint& ep, int backlo
   if (family == AF_INET6) set_int(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1);
   sockaddr_storage ss;
   socklen_t len = endpoint_to_sockaddr(ep, &ss);
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) return unexpected(fail("bind tcp", ep));
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0)
+    return unexpected(fail("bind tcp", ep));
   if (listen(fd.get(), backlog) != 0) return unexpected(fail("listen", ep));
   return fd;
 }

@@ -36,6 +36,7 @@ TcpConnection* TcpConnectionTable::open(const Endpoint& remote, bool outbound, U
   c.in.clear();
   c.out.clear();
   by_remote_[remote] = idx;
+  if (!outbound) latest_inbound_[remote.address] = idx;
   ++open_;
   return &c;
 }
@@ -46,6 +47,8 @@ void TcpConnectionTable::close(TcpConnection* c) {
   auto it = by_remote_.find(c->remote);
   if (it != by_remote_.end() && it->second == idx) by_remote_.erase(it);
   if (!c->outbound) {
+    auto li = latest_inbound_.find(c->remote.address);
+    if (li != latest_inbound_.end() && li->second == idx) latest_inbound_.erase(li);
     auto ps = per_source_.find(c->remote.address);
     if (ps != per_source_.end() && --ps->second == 0) per_source_.erase(ps);
   }
@@ -73,6 +76,15 @@ ConnRef TcpConnectionTable::ref_of(const TcpConnection* c) const {
 TcpConnection* TcpConnectionTable::find(const Endpoint& remote) {
   auto it = by_remote_.find(remote);
   return it == by_remote_.end() ? nullptr : &slots_[it->second];
+}
+
+}  // namespace sipedge::net
+
+namespace sipedge::net {
+
+TcpConnection* TcpConnectionTable::find_inbound(const IpAddress& address) {
+  auto it = latest_inbound_.find(address);
+  return it == latest_inbound_.end() ? nullptr : &slots_[it->second];
 }
 
 }  // namespace sipedge::net

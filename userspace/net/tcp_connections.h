@@ -62,6 +62,9 @@ class TcpConnectionTable {
   ConnRef ref_of(const TcpConnection* c) const;
   // The open or connecting connection to/from `remote` (outbound reuse; responses back).
   TcpConnection* find(const Endpoint& remote);
+  // The latest inbound connection from `address` (any port): where a response goes when the
+  // client's Via names its listening port rather than the connection's (RFC 3261 §18.2.2).
+  TcpConnection* find_inbound(const IpAddress& address);
 
   size_t open_count() const { return open_; }
   template <typename F>
@@ -75,6 +78,7 @@ class TcpConnectionTable {
   std::vector<uint32_t> free_;
   std::unordered_map<Endpoint, uint32_t, EndpointHash> by_remote_;
   std::unordered_map<IpAddress, uint32_t, AddressHash> per_source_;
+  std::unordered_map<IpAddress, uint32_t, AddressHash> latest_inbound_;
   size_t per_source_limit_;
   size_t open_ = 0;
 };

@@ -7,7 +7,11 @@
 namespace sipedge::net {
 
 UdpSendBatch::UdpSendBatch(size_t bytes, size_t max_messages)
-    : data_(bytes), msgs_(max_messages), iovs_(max_messages), addrs_(max_messages), fds_(max_messages) {}
+    : data_(bytes),
+      msgs_(max_messages),
+      iovs_(max_messages),
+      addrs_(max_messages),
+      fds_(max_messages) {}
 
 std::span<char> UdpSendBatch::reserve(int fd, size_t max_len) {
   if (max_len > data_.size()) return {};

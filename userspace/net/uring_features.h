@@ -7,8 +7,8 @@
 namespace sipedge::net {
 
 struct UringFeatures {
-  bool available = false;          // io_uring_setup works at all (not disabled by sysctl)
-  bool multishot_recvmsg = false;  // IORING_RECV_MULTISHOT on RECVMSG (5.20/6.0)
+  bool available = false;             // io_uring_setup works at all (not disabled by sysctl)
+  bool multishot_recvmsg = false;     // IORING_RECV_MULTISHOT on RECVMSG (5.20/6.0)
   bool provided_buffer_ring = false;  // IORING_REGISTER_PBUF_RING (5.19)
   bool multishot_accept = false;      // IORING_ACCEPT_MULTISHOT (5.19)
   bool multishot_poll = false;        // IORING_POLL_ADD_MULTI (5.13)

@@ -60,7 +60,7 @@ const TargetList* TargetCache::find(const TargetKey& key, int64_t now_ms) {
     if (!e.used || e.key.hash != key.hash || e.key.len != key.len) continue;
     if (std::memcmp(e.key.bytes.data(), key.bytes.data(), key.len) != 0) continue;
     if (e.expires_ms <= now_ms) return nullptr;
-    e.referenced = true;
+    if (e.hits < 15) ++e.hits;
     return &e.list;
   }
   return nullptr;
@@ -70,7 +70,7 @@ void TargetCache::insert(const TargetKey& key, const TargetList& list, int64_t e
                          int64_t now_ms) {
   size_t base = key.hash & mask_;
   Entry* victim = nullptr;
-  // Same key, then a free or expired slot, then the first unreferenced one (CLOCK).
+  // Same key, then a free or expired slot.
   for (size_t i = 0; i < kProbe; ++i) {
     Entry& e = entries_[(base + i) & mask_];
     if (e.used && e.key.hash == key.hash && e.key.len == key.len &&
@@ -81,17 +81,21 @@ void TargetCache::insert(const TargetKey& key, const TargetList& list, int64_t e
     if (!victim && (!e.used || e.expires_ms <= now_ms)) victim = &e;
   }
   if (!victim) {
-    for (size_t pass = 0; pass < 2 && !victim; ++pass) {
+    // The oldest entry still on probation (never hit)...
+    for (size_t i = 0; i < kProbe; ++i) {
+      Entry& e = entries_[(base + i) & mask_];
+      if (e.hits == 0 && (!victim || e.inserted < victim->inserted)) victim = &e;
+    }
+    // ...else age the whole window and take the least used.
+    if (!victim) {
       for (size_t i = 0; i < kProbe; ++i) {
         Entry& e = entries_[(base + i) & mask_];
-        if (!e.referenced) {
+        e.hits = static_cast<uint8_t>(e.hits / 2);
+        if (!victim || e.hits < victim->hits ||
+            (e.hits == victim->hits && e.inserted < victim->inserted))
           victim = &e;
-          break;
-        }
-        e.referenced = false;
       }
     }
-    if (!victim) victim = &entries_[base];
     ++evictions_;
   }
   if (!victim->used) ++used_;
@@ -99,28 +103,43 @@ void TargetCache::insert(const TargetKey& key, const TargetList& list, int64_t e
   victim->list = list;
   victim->expires_ms = expires_ms;
   victim->used = true;
-  victim->referenced = false;
+  victim->hits = 0;
+  victim->inserted = ++sequence_;
 }
 
 HopQuarantine::HopQuarantine(size_t capacity, int64_t period_ms)
-    : slots_(round_pow2(capacity)), period_ms_(period_ms) {}
+    : slots_(round_pow2(capacity < kWays ? kWays : capacity)), period_ms_(period_ms) {}
 
-size_t HopQuarantine::index_of(const HopTarget& t) const {
+size_t HopQuarantine::group_of(const HopTarget& t) const {
   uint64_t h = fnv1a(reinterpret_cast<const char*>(t.endpoint.address.bytes.data()), 16);
   h = fnv1a(reinterpret_cast<const char*>(&t.endpoint.port), 2, h);
   h ^= static_cast<uint64_t>(t.transport);
-  return h & (slots_.size() - 1);
+  return (h * kWays) & (slots_.size() - 1) & ~(kWays - 1);
 }
 
 void HopQuarantine::mark_failed(const HopTarget& t, int64_t now_ms) {
-  Slot& s = slots_[index_of(t)];
-  s.target = t;
-  s.until_ms = now_ms + period_ms_;
+  size_t g = group_of(t);
+  Slot* victim = &slots_[g];
+  for (size_t i = 0; i < kWays; ++i) {
+    Slot& s = slots_[g + i];
+    if (s.until_ms > 0 && s.target.transport == t.transport && s.target.endpoint == t.endpoint) {
+      victim = &s;
+      break;
+    }
+    if (s.until_ms < victim->until_ms) victim = &s;  // expired or ending soonest
+  }
+  victim->target = t;
+  victim->until_ms = now_ms + period_ms_;
 }
 
 bool HopQuarantine::is_quarantined(const HopTarget& t, int64_t now_ms) const {
-  const Slot& s = slots_[index_of(t)];
-  return s.until_ms > now_ms && s.target.transport == t.transport && s.target.endpoint == t.endpoint;
+  size_t g = group_of(t);
+  for (size_t i = 0; i < kWays; ++i) {
+    const Slot& s = slots_[g + i];
+    if (s.until_ms > now_ms && s.target.transport == t.transport && s.target.endpoint == t.endpoint)
+      return true;
+  }
+  return false;
 }
 
 }  // namespace sipedge::router

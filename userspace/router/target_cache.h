@@ -4,10 +4,12 @@
 // no lock (the table is the worker's own), no allocation (entries are fixed-size and
 // allocated once), no syscall (the caller passes the loop's clock).
 //
-// Eviction is CLOCK-like: a hit sets the entry's reference bit; an insert that finds its
-// probe window full takes the first expired or unreferenced entry, clearing reference bits
-// as it passes. A flood of random names therefore recycles the entries it created itself
-// and leaves the ones real traffic keeps touching.
+// Eviction keeps what is used: a hit bumps the entry's small saturating use count; an
+// insert that finds its probe window full first takes an expired entry, then the oldest
+// entry that was never hit since it came in (probation), and only when every entry in the
+// window is in use does it age them all (halving the counts) and take the least used. A
+// flood of random names therefore recycles the entries it created itself and leaves the
+// ones real traffic keeps touching.
 #pragma once
 
 #include <array>
@@ -62,14 +64,16 @@ class TargetCache {
     TargetKey key;
     TargetList list;
     int64_t expires_ms = 0;
+    uint64_t inserted = 0;  // insertion sequence number (age among probationary entries)
     bool used = false;
-    bool referenced = false;
+    uint8_t hits = 0;  // saturating use count since insertion
   };
   static constexpr size_t kProbe = 8;
   std::vector<Entry> entries_;
   size_t mask_;
   size_t used_ = 0;
   uint64_t evictions_ = 0;
+  uint64_t sequence_ = 0;
 };
 
 // Recently failed hops (RFC 3263 §4.3, stateless proxy): the next request for the same URI
@@ -85,7 +89,10 @@ class HopQuarantine {
     HopTarget target;
     int64_t until_ms = 0;
   };
-  size_t index_of(const HopTarget& t) const;
+  // Slots are searched in groups of kWays, so two hops whose hashes collide both stay
+  // quarantined.
+  static constexpr size_t kWays = 4;
+  size_t group_of(const HopTarget& t) const;
   std::vector<Slot> slots_;
   int64_t period_ms_;
 };

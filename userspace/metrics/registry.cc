@@ -1,0 +1,56 @@
+#include "metrics/registry.h"
+
+#include <sstream>
+#include <utility>
+
+#include <prometheus/text_serializer.h>
+
+#include "metrics/exposition.h"
+
+#ifndef SIPEDGE_VERSION
+#define SIPEDGE_VERSION "unknown"
+#endif
+
+namespace sipedge::metrics {
+
+Registry::Registry(size_t workers, std::vector<std::string_view> policy_rule_names)
+    : worker_count_(workers), workers_(std::make_unique<WorkerMetrics[]>(workers)) {
+  for (std::string_view name : policy_rule_names) {
+    if (policy_rule_names_.size() == kMaxPolicyRules) break;
+    policy_rule_names_.emplace_back(name);
+  }
+}
+
+void Registry::set_xdp_source(XdpSource source) {
+  std::lock_guard lock(xdp_mutex_);
+  xdp_source_ = std::move(source);
+}
+
+std::vector<prometheus::MetricFamily> Registry::Collect() const {
+  CounterTotals totals{};
+  for (size_t w = 0; w < worker_count_; ++w)
+    for (size_t i = 0; i < slot::kCount; ++i) totals[i] += workers_[w].read(i);
+
+  ExpositionContext context;
+  context.workers = worker_count_;
+  context.policy_rule_names = &policy_rule_names_;
+  context.version = SIPEDGE_VERSION;
+  XdpSource source;
+  {
+    std::lock_guard lock(xdp_mutex_);
+    source = xdp_source_;
+  }
+  if (source) {
+    context.xdp_configured = true;
+    context.xdp = source();
+  }
+  return router_families(totals, context);
+}
+
+std::string Registry::render_text() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, Collect());
+  return out.str();
+}
+
+}  // namespace sipedge::metrics

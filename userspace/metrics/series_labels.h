@@ -1,0 +1,94 @@
+// The label dimensions of the router's metrics (method, direction, parse failure, resolve
+// outcome, drop reason) and the label text each value has in the exposition.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sipedge::metrics {
+
+enum class Method : uint8_t {
+  kInvite,
+  kAck,
+  kBye,
+  kCancel,
+  kOptions,
+  kRegister,
+  kSubscribe,
+  kNotify,
+  kMessage,
+  kInfo,
+  kUpdate,
+  kPrack,
+  kRefer,
+  kPublish,
+  kOther,
+  kCount
+};
+
+enum class Direction : uint8_t { kIn, kOut, kCount };
+
+enum class ParseFailure : uint8_t {
+  kTruncated,
+  kTooLarge,
+  kBadStartLine,
+  kBadVersion,
+  kBadHeader,
+  kMissingHeader,
+  kDuplicateHeader,
+  kMismatch,
+  kBadUri,
+  kGarbage,  // not SIP at all
+  kCount
+};
+
+enum class ResolveOutcome : uint8_t {
+  kTargets,
+  kNoTargets,
+  kDnsFailure,
+  kStaticRoute,
+  kNumeric,
+  kCount
+};
+
+enum class DropReason : uint8_t {
+  kPendingQueueFull,
+  kWriteQueueFull,
+  kConnectionLimit,
+  kSourceConnectionLimit,
+  kResponseNotOurs,
+  kUnanswerable,
+  kSendFailed,
+  kCount
+};
+
+// Policy verdicts as count_policy() takes them.
+inline constexpr uint8_t kVerdictAllow = 0;
+inline constexpr uint8_t kVerdictReject = 1;
+inline constexpr size_t kVerdictCount = 2;
+
+// Number of values of a label enum (its kCount).
+template <typename E>
+constexpr size_t count_of() {
+  return static_cast<size_t>(E::kCount);
+}
+
+// The method of a request-line token; RFC names match exactly (case-sensitive, RFC 3261
+// §7.1), anything else is kOther.
+Method method_from(std::string_view token);
+
+// "INVITE" ... "PUBLISH", "OTHER".
+std::string_view method_label(Method m);
+// "in" | "out".
+std::string_view direction_label(Direction d);
+// "truncated", "too_large", ..., "garbage".
+std::string_view parse_failure_label(ParseFailure f);
+// "targets", "no_targets", "dns_failure", "static_route", "numeric".
+std::string_view resolve_outcome_label(ResolveOutcome o);
+// "pending_queue_full", ..., "send_failed".
+std::string_view drop_reason_label(DropReason r);
+// "allow" | "reject".
+std::string_view verdict_label(uint8_t verdict);
+
+}  // namespace sipedge::metrics

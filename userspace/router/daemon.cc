@@ -1,0 +1,222 @@
+#include "router/daemon.h"
+
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <future>
+
+#include "log/log.h"
+#include "metrics/pinned_xdp_source.h"
+#include "net/uring_features.h"
+#include "policy/rule.h"
+
+namespace sipedge::router {
+namespace {
+
+constexpr int kDrainMs = 2000;
+
+log::Level level_of(config::LogLevel l) {
+  switch (l) {
+    case config::LogLevel::kError:
+      return log::Level::kError;
+    case config::LogLevel::kWarn:
+      return log::Level::kWarn;
+    case config::LogLevel::kDebug:
+      return log::Level::kDebug;
+    default:
+      return log::Level::kInfo;
+  }
+}
+
+sigset_t daemon_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+void Daemon::block_signals() {
+  sigset_t set = daemon_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+Expected<std::unique_ptr<Daemon>, std::string> Daemon::start(const config::DaemonConfig& config,
+                                                             Reloader reload) {
+  std::unique_ptr<Daemon> d(new Daemon());
+  d->reload_ = std::move(reload);
+  d->config_ = config;
+  log::set_level(level_of(config.log_level));
+
+  net::UringFeatures features = net::probe_uring_features();
+  if (!features.available)
+    return unexpected(std::string("io_uring is not available on this kernel"));
+  if (!features.multishot_recvmsg || !features.provided_buffer_ring || !features.multishot_accept)
+    return unexpected(
+        "io_uring lacks multishot receive/accept or buffer rings (kernel 6.0+ needed): " +
+        features.describe());
+  LOG_INFO("io_uring: %s", features.describe().c_str());
+
+  for (const config::ListenerConfig& l : config.listeners) {
+    // Our Via sent-by and Record-Route name the listener's address: a wildcard cannot be
+    // advertised, so each address an edge serves gets a listener of its own.
+    bool wildcard =
+        std::all_of(l.endpoint.address.bytes.begin(),
+                    l.endpoint.address.bytes.begin() + (l.endpoint.address.family == 6 ? 16 : 4),
+                    [](uint8_t b) { return b == 0; });
+    if (wildcard)
+      return unexpected(
+          "listener " + l.endpoint.to_string() +
+          ": a wildcard address cannot be put in Via/Record-Route; listen on each address");
+  }
+  auto snap = build_snapshot(config);
+  if (!snap) return unexpected(snap.error());
+  d->snapshot_.publish(*snap);
+
+  unsigned workers =
+      config.workers ? config.workers : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::string_view> rule_names;
+  for (size_t i = 0; i < policy::kRuleCount; ++i)
+    rule_names.push_back(policy::rule_name(static_cast<policy::Rule>(i)));
+  d->registry_ = std::make_unique<metrics::Registry>(workers, rule_names);
+  resolve::DnsCacheConfig cc;
+  cc.max_entries = config.dns.cache_max_entries;
+  cc.max_ttl_s = config.dns.max_ttl_s;
+  d->cache_ = std::make_unique<resolve::DnsCache>(cc);
+
+  if (!config.xdp.iface.empty()) {
+    auto x = XdpAttachment::attach(config);
+    if (!x) return unexpected(x.error());
+    d->xdp_ = std::move(*x);
+  }
+
+  d->shared_.features = features;
+  d->shared_.dns_cache = d->cache_.get();
+  d->shared_.snapshot = &d->snapshot_;
+  d->shared_.worker_count = workers;
+  for (unsigned i = 0; i < workers; ++i) {
+    net::UniqueFd fd(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (!fd) return unexpected(std::string("eventfd: ") + std::strerror(errno));
+    d->wake_fds_.push_back(std::move(fd));
+  }
+  for (unsigned i = 0; i < workers; ++i) {
+    std::promise<std::string> ready;
+    std::future<std::string> started = ready.get_future();
+    Daemon* self = d.get();
+    d->threads_.emplace_back([self, i, ready = std::move(ready)]() mutable {
+      auto w =
+          Worker::create(i, self->shared_, self->registry_->worker(i), self->wake_fds_[i].get());
+      if (!w) {
+        ready.set_value(w.error());
+        return;
+      }
+      ready.set_value("");
+      (*w)->run(kDrainMs);
+    });
+    std::string err = started.get();
+    if (!err.empty()) {
+      d->threads_.back().join();
+      d->threads_.pop_back();
+      return unexpected("worker " + std::to_string(i) + ": " + err);
+    }
+  }
+
+  if (config.metrics) {
+    auto srv = metrics::MetricsServer::start(*config.metrics, *d->registry_, config.xdp.iface);
+    if (!srv) return unexpected(srv.error());
+    d->metrics_server_ = std::move(*srv);
+    LOG_INFO("metrics on http://%s/metrics", d->metrics_server_->local().to_string().c_str());
+  }
+  std::string listening;
+  for (const config::ListenerConfig& l : config.listeners) {
+    if (!listening.empty()) listening += ", ";
+    listening += std::string(resolve::transport_name(l.transport)) + ":" + l.endpoint.to_string();
+  }
+  LOG_INFO("sipedge ready: %u worker%s listening on %s", workers, workers == 1 ? "" : "s",
+           listening.c_str());
+  return d;
+}
+
+void Daemon::stop_workers() {
+  shared_.stop.store(true);
+  for (net::UniqueFd& fd : wake_fds_) {
+    uint64_t one = 1;
+    ssize_t rc = ::write(fd.get(), &one, sizeof(one));
+    (void)rc;
+  }
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+Daemon::~Daemon() {
+  stop_workers();
+  metrics_server_.reset();
+  xdp_.reset();
+}
+
+void Daemon::reload() {
+  if (!reload_) return;
+  auto cfg = reload_();
+  if (!cfg) {
+    LOG_ERROR("reload refused, keeping the running configuration: %s", cfg.error().c_str());
+    return;
+  }
+  if (cfg->listeners != config_.listeners || cfg->workers != config_.workers)
+    LOG_WARN("reload: listener and worker changes take effect on restart only");
+  auto snap = build_snapshot(*cfg);
+  if (!snap) {
+    LOG_ERROR("reload refused, keeping the running configuration: %s", snap.error().c_str());
+    return;
+  }
+  if (xdp_) {
+    auto ok = xdp_->apply(*cfg);
+    if (!ok) LOG_ERROR("reload: %s", ok.error().c_str());
+  }
+  log::set_level(level_of(cfg->log_level));
+  // Listeners stay as they are; everything a message is judged by is replaced at once.
+  config::DaemonConfig kept = *cfg;
+  kept.listeners = config_.listeners;
+  kept.workers = config_.workers;
+  auto final_snap = build_snapshot(kept);
+  if (!final_snap) return;
+  snapshot_.publish(*final_snap);
+  config_ = kept;
+  for (net::UniqueFd& fd : wake_fds_) {
+    uint64_t one = 1;
+    ssize_t rc = ::write(fd.get(), &one, sizeof(one));
+    (void)rc;
+  }
+  LOG_INFO("reloaded: policy, routes and trusted sets replaced");
+}
+
+int Daemon::run() {
+  sigset_t set = daemon_signals();
+  net::UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC));
+  if (!sfd) {
+    LOG_ERROR("signalfd: %s", std::strerror(errno));
+    return 1;
+  }
+  for (;;) {
+    signalfd_siginfo si{};
+    ssize_t n = ::read(sfd.get(), &si, sizeof(si));
+    if (n != sizeof(si)) continue;
+    if (si.ssi_signo == SIGHUP) {
+      reload();
+      continue;
+    }
+    LOG_INFO("%s: draining and stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    stop_workers();
+    LOG_INFO("stopped");
+    return 0;
+  }
+}
+
+}  // namespace sipedge::router

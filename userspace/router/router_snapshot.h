@@ -1,0 +1,64 @@
+// What every worker reads on every message and the operator can change with SIGHUP: the
+// policy, the static routes, who "this proxy" is, Record-Route. Immutable once published;
+// a reload builds a new snapshot and the workers pick it up between loop turns, so a
+// message is always handled under exactly one configuration and no packet is dropped.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/daemon_config.h"
+#include "policy/policy.h"
+#include "proxy/stateless_proxy.h"
+#include "resolve/resolve_types.h"
+#include "sipedge/expected.h"
+
+namespace sipedge::router {
+
+struct StaticRoute {
+  std::string domain;  // lower-case
+  std::string next_hop_uri;
+  resolve::ResolveRequest request;  // the next hop's RFC 3263 request
+};
+
+struct RouterSnapshot {
+  explicit RouterSnapshot(policy::Policy p) : policy(std::move(p)) {}
+  config::DaemonConfig config;
+  policy::Policy policy;
+  proxy::LocalIdentity me;
+  std::vector<StaticRoute> routes;  // sorted by domain
+
+  // The static route for `host` (case-insensitive, trailing dot ignored), or nullptr.
+  const StaticRoute* find_route(std::string_view host) const;
+};
+
+// Builds a snapshot from a validated config; the error names the bad policy entry or route.
+Expected<std::shared_ptr<const RouterSnapshot>, std::string> build_snapshot(
+    const config::DaemonConfig& config);
+
+// The published snapshot. Workers check generation() once per loop turn (a relaxed load)
+// and only take the mutex when it moved, i.e. after a reload: never on the message path.
+class SnapshotSlot {
+ public:
+  void publish(std::shared_ptr<const RouterSnapshot> s) {
+    std::lock_guard<std::mutex> g(mu_);
+    current_ = std::move(s);
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+  std::shared_ptr<const RouterSnapshot> load() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return current_;
+  }
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const RouterSnapshot> current_;
+  std::atomic<uint64_t> generation_{0};
+};
+
+}  // namespace sipedge::router

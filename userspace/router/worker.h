@@ -1,0 +1,185 @@
+// One router worker: a thread with its own io_uring, its own SO_REUSEPORT sockets, its own
+// c-ares channels, target cache, TCP connections and metrics block. Nothing it touches on
+// the message path is shared with another worker except the DNS cache (lock-free reads)
+// and the published configuration snapshot (read between loop turns).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "metrics/worker_metrics.h"
+#include "net/ring.h"
+#include "net/tcp_connections.h"
+#include "net/udp_send_batch.h"
+#include "net/unique_fd.h"
+#include "router/router_snapshot.h"
+#include "router/target_cache.h"
+#include "log/log.h"
+#include "resolve/ares_driver.h"
+#include "resolve/ares_upstream.h"
+#include "resolve/caching_dns_source.h"
+#include "resolve/dns_cache.h"
+#include "resolve/rfc3263_resolver.h"
+#include "sip/message_parser.h"
+
+namespace sipedge::router {
+
+// What the daemon shares with every worker. Outlives the workers (the daemon enforces it by
+// joining them before it destroys this).
+struct WorkerShared {
+  net::UringFeatures features;
+  resolve::DnsCache* dns_cache = nullptr;
+  SnapshotSlot* snapshot = nullptr;
+  std::atomic<bool> stop{false};
+  unsigned worker_count = 1;
+};
+
+class Worker {
+ public:
+  // Opens this worker's sockets and ring; the error names what failed. Must run on the
+  // worker's own thread (the ring is single-issuer, the RCU registration is per thread).
+  // `wake_fd` is an eventfd the daemon owns (it outlives the worker's thread): writing to it
+  // wakes the loop for a stop or a reload.
+  static Expected<std::unique_ptr<Worker>, std::string> create(unsigned index, WorkerShared& shared,
+                                                               metrics::WorkerMetrics& metrics,
+                                                               int wake_fd);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Runs the loop until shared.stop is set, then drains (parked DNS work, TCP write
+  // queues) for at most `drain_ms` and returns.
+  void run(int drain_ms);
+
+ private:
+  struct RxContext {
+    proxy::Inbound in;
+    int udp_fd = -1;    // the socket a datagram came in on (replies leave through it)
+    net::ConnRef conn;  // the connection a stream message came in on
+    int64_t arrived_ms = 0;
+  };
+  struct UdpListener {
+    net::UniqueFd fd;
+    net::Endpoint local;
+    msghdr msg{};  // template for multishot recvmsg (name length, no control)
+    // A per-worker port (not a configured listener) for requests that came in over TCP:
+    // their responses come back to this worker, which owns the client's connection.
+    bool private_port = false;
+  };
+  struct DnsPoll {
+    uint32_t mask = 0;
+    uint32_t generation = 0;
+  };
+  struct TcpListener {
+    net::UniqueFd fd;
+    net::Endpoint local;
+  };
+  struct Parked {
+    std::string raw;
+    RxContext rx;
+  };
+  struct PendingLookup {
+    std::vector<Parked> waiting;
+    int64_t started_ms = 0;
+  };
+
+  Worker(unsigned index, WorkerShared& shared, metrics::WorkerMetrics& metrics, int wake_fd);
+  Expected<bool, std::string> open(const RouterSnapshot& snap);
+
+  // Loop plumbing.
+  void arm_udp_recv(uint32_t i);
+  void arm_accept(uint32_t i);
+  void arm_wake();
+  void arm_conn_poll(net::TcpConnection* c);
+  void arm_writable(net::TcpConnection* c, net::OpKind kind);
+  void handle_cqe(const io_uring_cqe* cqe);
+  void sync_dns_polls();
+  void on_timer_tick();
+  void refresh_snapshot();
+  void rebuild_identity();
+
+  // UDP.
+  void on_udp_recv(uint32_t listener, const io_uring_cqe* cqe);
+  void drain_udp_errors(int fd);
+  // The UDP socket to send to `to` from (a listener of its family; the worker's private port
+  // when `private_port`), or nullptr when there is none.
+  const UdpListener* udp_socket_for(const net::Endpoint& to, bool private_port) const;
+  void send_udp(int fd, const net::Endpoint& to, std::string_view bytes);
+
+  // TCP.
+  void on_accept(uint32_t listener, const io_uring_cqe* cqe);
+  void on_conn_readable(net::TcpConnection* c, int res);
+  void on_connect_done(net::TcpConnection* c, int res);
+  void on_writable(net::TcpConnection* c);
+  bool send_tcp(net::TcpConnection* c, std::string_view bytes);
+  net::TcpConnection* outbound_connection(const net::Endpoint& to);
+  void close_conn(net::TcpConnection* c, const char* why);
+
+  // SIP.
+  void on_datagram(std::string_view raw, const RxContext& rx);
+  void on_parsed(const sip::Message& msg, std::string_view raw, const RxContext& rx,
+                 const TargetList* resolved);
+  void on_parse_failure(std::string_view raw, const RxContext& rx, const sip::ParseError& e);
+  void on_request(const sip::Message& msg, std::string_view raw, const RxContext& rx,
+                  const TargetList* resolved);
+  void on_response(const sip::Message& msg, std::string_view raw, const RxContext& rx);
+  void forward_request(const sip::Message& msg, std::string_view raw,
+                       const proxy::RequestPlan& plan, const RxContext& rx, const TargetList& list);
+  // Sends a stateless response to `msg` back where it came from.
+  void reply(const sip::Message& msg, const RxContext& rx, uint16_t status, std::string_view reason,
+             std::string_view extra = {});
+  void send_back(const RxContext& rx, std::string_view bytes);
+  void log_refusal(const RxContext& rx, uint16_t status, std::string_view why);
+
+  // DNS.
+  void park(std::string_view raw, const RxContext& rx, const TargetKey& key,
+            const resolve::ResolveRequest& request);
+  void on_resolved(const std::string& key, const TargetKey& tkey, resolve::ResolveResult&& r);
+
+  unsigned index_;
+  WorkerShared& shared_;
+  metrics::WorkerMetrics& m_;
+  std::shared_ptr<const RouterSnapshot> snap_;
+  // The snapshot's identity plus this worker's private ports: a response to a request we
+  // sent from one of them carries our Via with that port.
+  proxy::LocalIdentity me_;
+  uint64_t snap_generation_ = 0;
+  int64_t now_ms_ = 0;
+  bool closing_ = false;   // in ~Worker: late callbacks do nothing
+  bool stopping_ = false;  // SIGTERM seen: draining
+
+  std::unique_ptr<net::Ring> ring_;
+  net::BufferRing* udp_buffers_ = nullptr;
+  std::vector<UdpListener> udp_;
+  std::vector<TcpListener> tcp_;
+  int wake_fd_;  // borrowed from the daemon
+  uint64_t wake_buf_ = 0;
+  net::TcpConnectionTable conns_;
+  net::UdpSendBatch batch_;
+  std::vector<char> scratch_;  // one outgoing message (TCP sends, replies)
+  int64_t next_tick_ms_ = 0;
+
+  sip::MessageParser parser_;
+  sip::Message msg_;
+  sip::Message reparse_;  // parked requests are parsed again here once DNS answered
+  TargetCache targets_;
+  HopQuarantine quarantine_;
+  std::unordered_map<std::string, PendingLookup> pending_;
+  size_t parked_ = 0;
+  log::RateLimiter refusal_log_;
+
+  // The DNS stack, in construction order; the driver is reset first in ~Worker so no c-ares
+  // callback runs into a half-destroyed resolver.
+  std::unique_ptr<resolve::AresDriver> ares_;
+  std::unique_ptr<resolve::AresUpstream> upstream_;
+  std::unique_ptr<resolve::CachingDnsSource> dns_source_;
+  std::unique_ptr<resolve::Rfc3263Resolver> resolver_;
+  std::unordered_map<int, DnsPoll> dns_polls_;  // c-ares fd -> the poll armed for it
+  uint32_t dns_poll_generation_ = 0;
+};
+
+}  // namespace sipedge::router

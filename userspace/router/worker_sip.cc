@@ -1,0 +1,355 @@
+// SIP on the worker: parse, plan (proxy core), decide (policy), locate (target cache or
+// RFC 3263), forward; responses back along Via; stateless answers for everything refused.
+#include <cstdio>
+
+#include "resolve/uri_adapter.h"
+#include "router/worker.h"
+
+namespace sipedge::router {
+namespace {
+
+metrics::ParseFailure failure_of(sip::ParseErrorCode c) {
+  switch (c) {
+    case sip::ParseErrorCode::kTruncated:
+    case sip::ParseErrorCode::kIncompleteBody:
+      return metrics::ParseFailure::kTruncated;
+    case sip::ParseErrorCode::kTooLarge:
+      return metrics::ParseFailure::kTooLarge;
+    case sip::ParseErrorCode::kBadStartLine:
+      return metrics::ParseFailure::kBadStartLine;
+    case sip::ParseErrorCode::kBadVersion:
+      return metrics::ParseFailure::kBadVersion;
+    case sip::ParseErrorCode::kMissingHeader:
+      return metrics::ParseFailure::kMissingHeader;
+    case sip::ParseErrorCode::kDuplicateHeader:
+      return metrics::ParseFailure::kDuplicateHeader;
+    case sip::ParseErrorCode::kMismatch:
+      return metrics::ParseFailure::kMismatch;
+    case sip::ParseErrorCode::kBadUri:
+      return metrics::ParseFailure::kBadUri;
+    default:
+      return metrics::ParseFailure::kBadHeader;
+  }
+}
+
+// "Bad Request (Via: bad sent-by)": the fault named in the reason phrase, which must stay
+// TEXT-UTF8 on one line whatever bytes the header name had.
+std::string_view reason_naming(const sip::ParseError& e, const char* prefix, char* buf, size_t n) {
+  int len =
+      std::snprintf(buf, n, "%s (%.*s: %s)", prefix,
+                    static_cast<int>(std::min<size_t>(e.where.size(), 48)), e.where.data(), e.what);
+  len = std::max(0, std::min<int>(len, static_cast<int>(n) - 1));
+  for (int i = 0; i < len; ++i) {
+    unsigned char c = static_cast<unsigned char>(buf[i]);
+    if (c < 0x20 || c >= 0x7f) buf[i] = '?';
+  }
+  return std::string_view(buf, static_cast<size_t>(len));
+}
+
+bool looks_like_request(std::string_view raw) {
+  // A method token, a space, and not the status line's "SIP/2.0 ".
+  if (raw.size() < 8 || raw.substr(0, 4) == "SIP/") return false;
+  size_t sp = raw.find(' ');
+  return sp != std::string_view::npos && sp > 0 && sp < 32;
+}
+
+}  // namespace
+
+void Worker::on_datagram(std::string_view raw, const RxContext& rx) {
+  // RFC 5626 §4.4.1 keep-alives: a bare CRLF (answered only over streams) or STUN.
+  if (raw.size() <= 4 && raw.find_first_not_of("\r\n") == std::string_view::npos) return;
+  auto ok = parser_.parse(raw, sip::Framing::kDatagram, &msg_);
+  if (!ok) {
+    on_parse_failure(raw, rx, ok.error());
+    return;
+  }
+  on_parsed(msg_, raw.substr(0, msg_.wire_size ? msg_.wire_size : raw.size()), rx, nullptr);
+}
+
+void Worker::on_parsed(const sip::Message& msg, std::string_view raw, const RxContext& rx,
+                       const TargetList* resolved) {
+  if (msg.is_request()) {
+    on_request(msg, raw, rx, resolved);
+  } else {
+    on_response(msg, raw, rx);
+  }
+}
+
+void Worker::on_parse_failure(std::string_view raw, const RxContext& rx, const sip::ParseError& e) {
+  if (!looks_like_request(raw) && e.code != sip::ParseErrorCode::kTooLarge) {
+    m_.count_parse_failure(metrics::ParseFailure::kGarbage);
+    return;
+  }
+  m_.count_parse_failure(failure_of(e.code));
+  char rbuf[160];
+  uint16_t status = e.code == sip::ParseErrorCode::kTooLarge ? 513 : 400;
+  std::string_view reason = status == 513 ? std::string_view("Message Too Large")
+                                          : reason_naming(e, "Bad Request", rbuf, sizeof(rbuf));
+  auto n = proxy::build_response_to_unparsed(raw, rx.in, status, reason,
+                                             std::span<char>(scratch_.data(), scratch_.size()));
+  if (!n) {
+    m_.count_drop(metrics::DropReason::kUnanswerable);
+    return;
+  }
+  m_.count_stateless_reply(status);
+  m_.count_response(metrics::Direction::kOut, rx.in.transport, status);
+  log_refusal(rx, status, reason);
+  send_back(rx, std::string_view(scratch_.data(), *n));
+}
+
+void Worker::log_refusal(const RxContext& rx, uint16_t status, std::string_view why) {
+  if (!log::enabled(log::Level::kInfo) || !refusal_log_.allow(now_ms_)) return;
+  uint64_t held = refusal_log_.suppressed();
+  if (held) {
+    LOG_INFO("refused %u to %s: %.*s (%llu similar lines suppressed)", status,
+             rx.in.source.to_string().c_str(), static_cast<int>(why.size()), why.data(),
+             static_cast<unsigned long long>(held));
+  } else {
+    LOG_INFO("refused %u to %s: %.*s", status, rx.in.source.to_string().c_str(),
+             static_cast<int>(why.size()), why.data());
+  }
+}
+
+void Worker::send_back(const RxContext& rx, std::string_view bytes) {
+  if (rx.conn.valid()) {
+    if (net::TcpConnection* c = conns_.get(rx.conn)) send_tcp(c, bytes);
+    return;
+  }
+  send_udp(rx.udp_fd, rx.in.source, bytes);
+}
+
+void Worker::reply(const sip::Message& msg, const RxContext& rx, uint16_t status,
+                   std::string_view reason, std::string_view extra) {
+  if (msg.method == "ACK") return;  // never answered (RFC 3261 §17.2.1)
+  auto n = proxy::build_response(msg, rx.in, status, reason, extra,
+                                 std::span<char>(scratch_.data(), scratch_.size()));
+  if (!n) {
+    m_.count_drop(metrics::DropReason::kUnanswerable);
+    return;
+  }
+  m_.count_stateless_reply(status);
+  m_.count_response(metrics::Direction::kOut, rx.in.transport, status);
+  send_back(rx, std::string_view(scratch_.data(), *n));
+}
+
+void Worker::on_request(const sip::Message& msg, std::string_view raw, const RxContext& rx,
+                        const TargetList* resolved) {
+  const RouterSnapshot& snap = *snap_;
+  if (!resolved)
+    m_.count_request(metrics::Direction::kIn, rx.in.transport, metrics::method_from(msg.method));
+  proxy::RequestPlan plan = proxy::plan_request(msg, rx.in, me_);
+  if (plan.kind == proxy::RequestPlan::Kind::kDrop) {
+    m_.count_drop(metrics::DropReason::kUnanswerable);
+    return;
+  }
+  if (plan.kind == proxy::RequestPlan::Kind::kRespond) {
+    char extra[512];
+    std::string_view extra_view;
+    if (plan.status == 420) {
+      auto n = proxy::write_unsupported_header(msg, std::span<char>(extra, sizeof(extra)));
+      if (n) extra_view = std::string_view(extra, *n);
+    }
+    if (plan.status >= 300) {
+      if (plan.status == 400) m_.count_parse_failure(failure_of(plan.fault.code));
+      log_refusal(rx, plan.status, plan.reason);
+    }
+    reply(msg, rx, plan.status, plan.reason, extra_view);
+    return;
+  }
+
+  // Policy: one place decides (userspace/policy); here it is only carried out.
+  policy::Policy::Inbound facts;
+  facts.source = rx.in.source.address;
+  facts.arrived_over = rx.in.transport;
+  facts.request_uri_sips = plan.request_uri_sips;
+  facts.contact_present = plan.contact_present;
+  facts.contact_sips = plan.contact_sips;
+  facts.transport_tls_param = plan.transport_tls_param;
+  policy::Decision d = snap.policy.check_inbound(facts);
+  if (d.verdict != policy::Verdict::kAllow && !resolved) {
+    m_.count_policy(static_cast<uint8_t>(d.rule), d.verdict == policy::Verdict::kReject
+                                                      ? metrics::kVerdictReject
+                                                      : metrics::kVerdictAllow);
+  }
+  if (d.verdict == policy::Verdict::kReject) {
+    char why[160];
+    int len = std::snprintf(why, sizeof(why), "%.*s [%.*s]", static_cast<int>(d.reason.size()),
+                            d.reason.data(), static_cast<int>(policy::rule_name(d.rule).size()),
+                            policy::rule_name(d.rule).data());
+    log_refusal(rx, d.status, std::string_view(why, static_cast<size_t>(std::max(0, len))));
+    reply(msg, rx, d.status, d.reason);
+    return;
+  }
+
+  if (resolved) {
+    forward_request(msg, raw, plan, rx, *resolved);
+    return;
+  }
+  // Where to: a static route for the host, else RFC 3263 on the URI itself.
+  const sip::Uri& u = plan.route_on;
+  if (!u.is_sip_or_sips()) {
+    reply(msg, rx, 416, "Unsupported URI Scheme");
+    return;
+  }
+  const StaticRoute* route = snap.find_route(u.host);
+  TargetKey key;
+  bool key_ok;
+  if (route) {
+    // Every request for a routed domain shares the route's targets, whatever its URI's port
+    // or transport says.
+    key_ok = make_target_key(route->request.sips, route->domain, 0, "static", &key);
+  } else {
+    key_ok =
+        make_target_key(u.scheme == sip::UriScheme::kSips, u.host, u.port, u.transport(), &key);
+  }
+  if (!key_ok) {
+    reply(msg, rx, 400, "Bad Request (Request-URI: host name too long)");
+    return;
+  }
+  if (const TargetList* list = targets_.find(key, now_ms_)) {
+    m_.count_cache(true);
+    forward_request(msg, raw, plan, rx, *list);
+    return;
+  }
+  m_.count_cache(false);
+  if (parked_ >= snap.config.dns.max_pending_per_worker) {
+    m_.count_drop(metrics::DropReason::kPendingQueueFull);
+    reply(msg, rx, 503, "Service Unavailable (resolver busy)", "Retry-After: 5\r\n");
+    return;
+  }
+  if (route) {
+    park(raw, rx, key, route->request);
+    return;
+  }
+  auto request = resolve::request_from_uri(u);
+  if (!request) {
+    reply(msg, rx, 416, "Unsupported URI Scheme");
+    return;
+  }
+  // Nothing below may touch `msg`: a synchronous answer re-enters through on_resolved.
+  park(raw, rx, key, *request);
+}
+
+void Worker::forward_request(const sip::Message& msg, std::string_view raw,
+                             const proxy::RequestPlan& plan, const RxContext& rx,
+                             const TargetList& list) {
+  const RouterSnapshot& snap = *snap_;
+  if (list.negative || list.count == 0) {
+    log_refusal(rx, 503, "no target for the next hop (RFC 3263)");
+    reply(msg, rx, 503, "Service Unavailable (no route to the next hop)");
+    return;
+  }
+  std::string_view refusal = "Service Unavailable (no reachable next hop)";
+  bool refused_by_policy = false;
+  // First the targets not known to have failed (RFC 3263 §4.3), then, if all have, the list
+  // again: a quarantined hop may be back, and a stateless proxy has nothing better to try.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (uint8_t i = 0; i < list.count; ++i) {
+      const HopTarget& t = list.targets[i];
+      bool quarantined = quarantine_.is_quarantined(t, now_ms_);
+      if (pass == 0 && quarantined) {
+        m_.count_failover();
+        continue;
+      }
+      if (pass == 1 && !quarantined) continue;
+      policy::Decision d =
+          snap.policy.check_target(plan.request_uri_sips, t.transport, t.endpoint, false);
+      if (d.verdict == policy::Verdict::kReject) {
+        if (d.rule != policy::Rule::kCount) {
+          m_.count_policy(static_cast<uint8_t>(d.rule), metrics::kVerdictReject);
+          refused_by_policy = true;
+        }
+        refusal = d.reason;
+        continue;
+      }
+      if (d.verdict == policy::Verdict::kAllowCounted) {
+        m_.count_policy(static_cast<uint8_t>(d.rule), metrics::kVerdictAllow);
+        m_.count_downgrade();
+      }
+      proxy::ForwardOptions fo;
+      fo.out_transport = t.transport;
+      fo.record_route = snap.config.record_route;
+      fo.record_route_scheme = policy::Policy::record_route_scheme(plan.request_uri_sips);
+      fo.record_route_local = rx.in.local;
+      fo.record_route_transport = rx.in.transport;
+      if (t.transport == resolve::Transport::kUdp) {
+        bool use_private = rx.in.transport != resolve::Transport::kUdp && shared_.worker_count > 1;
+        const UdpListener* sock = udp_socket_for(t.endpoint, use_private);
+        if (!sock) continue;
+        fo.out_local = sock->local;
+        std::span<char> room = batch_.reserve(sock->fd.get(), scratch_.size());
+        auto n = proxy::build_forwarded_request(msg, raw, plan, rx.in, fo, room);
+        if (!n) {
+          reply(msg, rx, 513, "Message Too Large");
+          return;
+        }
+        batch_.commit(t.endpoint, *n);
+      } else if (t.transport == resolve::Transport::kTcp) {
+        net::TcpConnection* c = outbound_connection(t.endpoint);
+        if (!c) continue;
+        fo.out_local = c->local;
+        for (const TcpListener& l : tcp_)
+          if (l.local.address.family == t.endpoint.address.family) fo.out_local = l.local;
+        auto n = proxy::build_forwarded_request(msg, raw, plan, rx.in, fo,
+                                                std::span<char>(scratch_.data(), scratch_.size()));
+        if (!n) {
+          reply(msg, rx, 513, "Message Too Large");
+          return;
+        }
+        if (!send_tcp(c, std::string_view(scratch_.data(), *n))) {
+          // Back-pressure: the next hop does not keep up; the sender hears it, nothing queues.
+          reply(msg, rx, 503, "Service Unavailable (next hop congested)", "Retry-After: 2\r\n");
+          return;
+        }
+      } else {
+        continue;  // TLS/WS hops come with the TLS transport
+      }
+      m_.count_request(metrics::Direction::kOut, t.transport, metrics::method_from(msg.method));
+      m_.observe_forward_latency_us(
+          static_cast<uint64_t>(std::max<int64_t>(0, now_ms_ - rx.arrived_ms)) * 1000);
+      return;
+    }
+  }
+  if (refused_by_policy) log_refusal(rx, 503, refusal);
+  reply(msg, rx, 503, refusal);
+}
+
+void Worker::on_response(const sip::Message& msg, std::string_view raw, const RxContext& rx) {
+  m_.count_response(metrics::Direction::kIn, rx.in.transport, msg.status_code);
+  proxy::ResponseRoute route = proxy::route_response(msg, me_);
+  if (route.kind != proxy::ResponseRoute::Kind::kForward || route.needs_dns) {
+    m_.count_drop(route.needs_dns ? metrics::DropReason::kUnanswerable
+                                  : metrics::DropReason::kResponseNotOurs);
+    return;
+  }
+  auto n =
+      proxy::build_forwarded_response(msg, raw, std::span<char>(scratch_.data(), scratch_.size()));
+  if (!n) {
+    m_.count_drop(metrics::DropReason::kUnanswerable);
+    return;
+  }
+  std::string_view bytes(scratch_.data(), *n);
+  if (route.transport == resolve::Transport::kUdp) {
+    const UdpListener* sock = udp_socket_for(route.destination, false);
+    if (!sock) {
+      m_.count_drop(metrics::DropReason::kSendFailed);
+      return;
+    }
+    send_udp(sock->fd.get(), route.destination, bytes);
+  } else if (route.transport == resolve::Transport::kTcp) {
+    // The connection the request came in on (RFC 3261 §18.2.2), else a new one.
+    net::TcpConnection* c = conns_.find(route.destination);
+    if (!c) c = conns_.find_inbound(route.destination.address);
+    if (!c) c = outbound_connection(route.destination);
+    if (!c || !send_tcp(c, bytes)) {
+      m_.count_drop(metrics::DropReason::kSendFailed);
+      return;
+    }
+  } else {
+    m_.count_drop(metrics::DropReason::kSendFailed);
+    return;
+  }
+  m_.count_response(metrics::Direction::kOut, route.transport, msg.status_code);
+}
+
+}  // namespace sipedge::router

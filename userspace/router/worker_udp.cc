@@ -1,0 +1,108 @@
+// UDP: multishot recvmsg into the provided buffer ring, ICMP errors from the error queue
+// (RFC 3263 §4.3 failover), sends batched per loop turn.
+#include <time.h>
+// linux/errqueue.h needs struct timespec first.
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+
+#include "router/worker.h"
+
+namespace sipedge::router {
+
+using net::OpKind;
+
+void Worker::arm_udp_recv(uint32_t i) {
+  io_uring_sqe* s = ring_->sqe();
+  io_uring_prep_recvmsg_multishot(s, udp_[i].fd.get(), &udp_[i].msg, 0);
+  s->flags |= IOSQE_BUFFER_SELECT;
+  s->buf_group = udp_buffers_->group();
+  io_uring_sqe_set_data64(s, net::make_user_data(OpKind::kUdpRecv, i));
+}
+
+void Worker::on_udp_recv(uint32_t i, const io_uring_cqe* cqe) {
+  UdpListener& l = udp_[i];
+  bool more = cqe->flags & IORING_CQE_F_MORE;
+  if (cqe->res < 0) {
+    // ENOBUFS: every buffer was in use this turn; anything else is a pending socket error
+    // (an ICMP unreachable for a datagram we sent), which ends the multishot.
+    if (cqe->res != -ENOBUFS) drain_udp_errors(l.fd.get());
+  } else if (cqe->flags & IORING_CQE_F_BUFFER) {
+    uint16_t bid = static_cast<uint16_t>(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+    uint8_t* buf = udp_buffers_->buffer(bid);
+    io_uring_recvmsg_out* out = io_uring_recvmsg_validate(buf, cqe->res, &l.msg);
+    net::Endpoint source;
+    if (out && out->namelen > 0 &&
+        net::endpoint_from_sockaddr(static_cast<sockaddr*>(io_uring_recvmsg_name(out)), &source)) {
+      auto* payload = static_cast<const char*>(io_uring_recvmsg_payload(out, &l.msg));
+      uint32_t len = io_uring_recvmsg_payload_length(out, cqe->res, &l.msg);
+      RxContext rx;
+      rx.in.transport = resolve::Transport::kUdp;
+      rx.in.source = source;
+      rx.in.local = l.local;
+      rx.udp_fd = l.fd.get();
+      rx.arrived_ms = now_ms_;
+      if (out->flags & MSG_TRUNC) {
+        // Longer than the buffer (the message size limit): 513 when it looks like a request.
+        sip::ParseError e{sip::ParseErrorCode::kTooLarge, "message", "larger than the size limit"};
+        on_parse_failure(std::string_view(payload, len), rx, e);
+      } else {
+        on_datagram(std::string_view(payload, len), rx);
+      }
+    }
+    udp_buffers_->recycle(bid);
+  }
+  if (!more && !stopping_) arm_udp_recv(i);
+}
+
+void Worker::drain_udp_errors(int fd) {
+  for (int n = 0; n < 64; ++n) {
+    sockaddr_storage offender{};
+    char control[512];
+    char data[64];
+    iovec iov{data, sizeof(data)};
+    msghdr msg{};
+    msg.msg_name = &offender;
+    msg.msg_namelen = sizeof(offender);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      bool v4 = c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR;
+      bool v6 = c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR;
+      if (!v4 && !v6) continue;
+      const auto* ee = reinterpret_cast<const sock_extended_err*>(CMSG_DATA(c));
+      if (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6) continue;
+      // msg_name is where the failed datagram was going: that next hop is down.
+      net::Endpoint hop;
+      if (!net::endpoint_from_sockaddr(reinterpret_cast<sockaddr*>(&offender), &hop)) continue;
+      quarantine_.mark_failed(HopTarget{resolve::Transport::kUdp, hop}, now_ms_);
+      resolver_->mark_failed(
+          resolve::Target{resolve::Transport::kUdp, "", hop.port, hop.address, ""});
+      m_.count_failover();
+      LOG_WARN("next hop udp %s unreachable (ICMP type %u code %u); quarantined",
+               hop.to_string().c_str(), ee->ee_type, ee->ee_code);
+    }
+  }
+}
+
+const Worker::UdpListener* Worker::udp_socket_for(const net::Endpoint& to,
+                                                  bool private_port) const {
+  const UdpListener* fallback = nullptr;
+  for (const UdpListener& u : udp_) {
+    if (u.local.address.family != to.address.family) continue;
+    if (u.private_port == private_port) return &u;
+    if (!fallback && !u.private_port) fallback = &u;
+  }
+  return fallback;
+}
+
+void Worker::send_udp(int fd, const net::Endpoint& to, std::string_view bytes) {
+  std::span<char> room = batch_.reserve(fd, bytes.size());
+  if (room.size() < bytes.size()) return;
+  std::memcpy(room.data(), bytes.data(), bytes.size());
+  batch_.commit(to, bytes.size());
+}
+
+}  // namespace sipedge::router
