@@ -11,6 +11,7 @@
 
 #include "log/log.h"
 #include "metrics/pinned_xdp_source.h"
+#include "net/interface_addresses.h"
 #include "net/uring_features.h"
 #include "policy/rule.h"
 
@@ -65,19 +66,36 @@ Expected<std::unique_ptr<Daemon>, std::string> Daemon::start(const config::Daemo
         features.describe());
   LOG_INFO("io_uring: %s", features.describe().c_str());
 
+  // A wildcard listener becomes one socket per local address: our Via and Record-Route must
+  // name an address a peer can reach.
+  config::DaemonConfig expanded = config;
+  expanded.listeners.clear();
   for (const config::ListenerConfig& l : config.listeners) {
-    // Our Via sent-by and Record-Route name the listener's address: a wildcard cannot be
-    // advertised, so each address an edge serves gets a listener of its own.
-    bool wildcard =
-        std::all_of(l.endpoint.address.bytes.begin(),
-                    l.endpoint.address.bytes.begin() + (l.endpoint.address.family == 6 ? 16 : 4),
-                    [](uint8_t b) { return b == 0; });
-    if (wildcard)
-      return unexpected(
-          "listener " + l.endpoint.to_string() +
-          ": a wildcard address cannot be put in Via/Record-Route; listen on each address");
+    if (!net::is_wildcard(l.endpoint.address)) {
+      if (std::find(expanded.listeners.begin(), expanded.listeners.end(), l) ==
+          expanded.listeners.end())
+        expanded.listeners.push_back(l);
+      continue;
+    }
+    std::string names;
+    for (const net::IpAddress& a : net::interface_addresses(l.endpoint.address.family)) {
+      config::ListenerConfig one = l;
+      one.endpoint.address = a;
+      if (std::find(expanded.listeners.begin(), expanded.listeners.end(), one) !=
+          expanded.listeners.end())
+        continue;
+      expanded.listeners.push_back(one);
+      names += (names.empty() ? "" : ", ") + one.endpoint.to_string();
+    }
+    if (names.empty())
+      return unexpected("listener " + l.endpoint.to_string() +
+                        ": no local address of that family to listen on");
+    LOG_INFO("listener %s:%s expands to %s",
+             std::string(resolve::transport_name(l.transport)).c_str(),
+             l.endpoint.to_string().c_str(), names.c_str());
   }
-  auto snap = build_snapshot(config);
+  d->config_ = expanded;
+  auto snap = build_snapshot(d->config_);
   if (!snap) return unexpected(snap.error());
   d->snapshot_.publish(*snap);
 
@@ -136,7 +154,7 @@ Expected<std::unique_ptr<Daemon>, std::string> Daemon::start(const config::Daemo
     LOG_INFO("metrics on http://%s/metrics", d->metrics_server_->local().to_string().c_str());
   }
   std::string listening;
-  for (const config::ListenerConfig& l : config.listeners) {
+  for (const config::ListenerConfig& l : d->config_.listeners) {
     if (!listening.empty()) listening += ", ";
     listening += std::string(resolve::transport_name(l.transport)) + ":" + l.endpoint.to_string();
   }

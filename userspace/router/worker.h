@@ -107,7 +107,9 @@ class Worker {
   void drain_udp_errors(int fd);
   // The UDP socket to send to `to` from (a listener of its family; the worker's private port
   // when `private_port`), or nullptr when there is none.
-  const UdpListener* udp_socket_for(const net::Endpoint& to, bool private_port) const;
+  const UdpListener* udp_socket_for(const net::Endpoint& to, bool private_port);
+  // The source address the kernel routes `to` from (cached per destination for a while).
+  bool route_source(const net::IpAddress& to, net::IpAddress* source);
   void send_udp(int fd, const net::Endpoint& to, std::string_view bytes);
 
   // TCP.
@@ -179,6 +181,16 @@ class Worker {
   std::unique_ptr<resolve::CachingDnsSource> dns_source_;
   std::unique_ptr<resolve::Rfc3263Resolver> resolver_;
   std::unordered_map<int, DnsPoll> dns_polls_;  // c-ares fd -> the poll armed for it
+
+  // Source-address choice when several listeners share a family (a wildcard expanded to
+  // every local address): a direct-mapped cache of route lookups.
+  struct RouteSource {
+    net::IpAddress destination;
+    net::IpAddress source;
+    int64_t until_ms = 0;
+  };
+  std::vector<RouteSource> route_sources_ = std::vector<RouteSource>(256);
+  net::UniqueFd route_probe4_, route_probe6_;
   uint32_t dns_poll_generation_ = 0;
 };
 

@@ -287,9 +287,11 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
       } else if (t.transport == resolve::Transport::kTcp) {
         net::TcpConnection* c = outbound_connection(t.endpoint);
         if (!c) continue;
+        // Our Via names the TCP listener on the address this connection leaves from, so a
+        // new connection for a response could reach us; else the connection's own address.
         fo.out_local = c->local;
         for (const TcpListener& l : tcp_)
-          if (l.local.address.family == t.endpoint.address.family) fo.out_local = l.local;
+          if (l.local.address == c->local.address) fo.out_local = l.local;
         auto n = proxy::build_forwarded_request(msg, raw, plan, rx.in, fo,
                                                 std::span<char>(scratch_.data(), scratch_.size()));
         if (!n) {

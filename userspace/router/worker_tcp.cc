@@ -153,6 +153,8 @@ TcpConnection* Worker::outbound_connection(const net::Endpoint& to) {
     m_.count_drop(metrics::DropReason::kConnectionLimit);
     return nullptr;
   }
+  // connect(2) has already picked the source address and port, even while in progress.
+  net::local_endpoint(c->fd.get(), &c->local);
   c->connect_deadline_ms = now_ms_ + snap_->config.limits.tcp_connect_timeout_ms;
   c->last_active_ms = now_ms_;
   m_.connections_opened();

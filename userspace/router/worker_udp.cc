@@ -5,6 +5,7 @@
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 
+#include "net/sockets.h"
 #include "router/worker.h"
 
 namespace sipedge::router {
@@ -87,15 +88,49 @@ void Worker::drain_udp_errors(int fd) {
   }
 }
 
-const Worker::UdpListener* Worker::udp_socket_for(const net::Endpoint& to,
-                                                  bool private_port) const {
-  const UdpListener* fallback = nullptr;
+const Worker::UdpListener* Worker::udp_socket_for(const net::Endpoint& to, bool private_port) {
+  const UdpListener* first = nullptr;
+  size_t candidates = 0;
   for (const UdpListener& u : udp_) {
     if (u.local.address.family != to.address.family) continue;
-    if (u.private_port == private_port) return &u;
-    if (!fallback && !u.private_port) fallback = &u;
+    if (private_port && u.private_port) return &u;
+    if (u.private_port) continue;
+    if (!first) first = &u;
+    ++candidates;
   }
-  return fallback;
+  if (candidates <= 1) return first;
+  net::IpAddress source;
+  if (!route_source(to.address, &source)) return first;
+  for (const UdpListener& u : udp_)
+    if (!u.private_port && u.local.address == source) return &u;
+  return first;
+}
+
+bool Worker::route_source(const net::IpAddress& to, net::IpAddress* source) {
+  size_t h = 1469598103934665603ULL;
+  for (uint8_t b : to.bytes) h = (h ^ b) * 1099511628211ULL;
+  RouteSource& slot = route_sources_[h % route_sources_.size()];
+  if (slot.until_ms > now_ms_ && slot.destination == to) {
+    *source = slot.source;
+    return true;
+  }
+  // A connected UDP socket's local address is the kernel's route choice; nothing is sent.
+  net::UniqueFd& probe = to.family == 6 ? route_probe6_ : route_probe4_;
+  if (!probe)
+    probe.reset(socket(to.family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!probe) return false;
+  sockaddr_storage ss;
+  socklen_t len = net::endpoint_to_sockaddr(net::Endpoint{to, 5060}, &ss);
+  if (connect(probe.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) return false;
+  net::Endpoint local;
+  bool ok = net::local_endpoint(probe.get(), &local);
+  sockaddr unspec{};
+  unspec.sa_family = AF_UNSPEC;
+  connect(probe.get(), &unspec, sizeof(unspec));
+  if (!ok) return false;
+  slot = RouteSource{to, local.address, now_ms_ + 60'000};
+  *source = local.address;
+  return true;
 }
 
 void Worker::send_udp(int fd, const net::Endpoint& to, std::string_view bytes) {
