@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     if (again.exit_code >= 0) {
       std::string e = err.str();
       while (!e.empty() && (e.back() == '\n' || e.back() == '\r')) e.pop_back();
+      if (e.rfind("sipedge: ", 0) == 0) e.erase(0, 9);
       return unexpected(e.empty() ? std::string("configuration refused") : e);
     }
     return again.config;

@@ -58,9 +58,9 @@ class Worker {
  private:
   struct RxContext {
     proxy::Inbound in;
-    int udp_fd = -1;    // the socket a datagram came in on (replies leave through it)
-    net::ConnRef conn;  // the connection a stream message came in on
-    int64_t arrived_ms = 0;
+    int udp_fd = -1;         // the socket a datagram came in on (replies leave through it)
+    net::ConnRef conn;       // the connection a stream message came in on
+    int64_t arrived_us = 0;  // when the loop turn that received it began
   };
   struct UdpListener {
     net::UniqueFd fd;
@@ -139,8 +139,9 @@ class Worker {
 
   // DNS.
   void park(std::string_view raw, const RxContext& rx, const TargetKey& key,
-            const resolve::ResolveRequest& request);
-  void on_resolved(const std::string& key, const TargetKey& tkey, resolve::ResolveResult&& r);
+            const resolve::ResolveRequest& request, bool static_route);
+  void on_resolved(const std::string& key, const TargetKey& tkey, bool static_route,
+                   resolve::ResolveResult&& r);
 
   unsigned index_;
   WorkerShared& shared_;
@@ -151,6 +152,7 @@ class Worker {
   proxy::LocalIdentity me_;
   uint64_t snap_generation_ = 0;
   int64_t now_ms_ = 0;
+  int64_t now_us_ = 0;     // the loop turn's clock (monotonic)
   bool closing_ = false;   // in ~Worker: late callbacks do nothing
   bool stopping_ = false;  // SIGTERM seen: draining
 
@@ -164,6 +166,9 @@ class Worker {
   net::UdpSendBatch batch_;
   std::vector<char> scratch_;  // one outgoing message (TCP sends, replies)
   int64_t next_tick_ms_ = 0;
+  // Connections whose read stopped at the per-turn bound with bytes still queued: the
+  // multishot poll fires only on new data, so they are read again next turn.
+  std::vector<net::ConnRef> read_again_;
 
   sip::MessageParser parser_;
   sip::Message msg_;

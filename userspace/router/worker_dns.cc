@@ -16,7 +16,7 @@ constexpr uint32_t kMaxNegativeTtlS = 60;
 }  // namespace
 
 void Worker::park(std::string_view raw, const RxContext& rx, const TargetKey& key,
-                  const resolve::ResolveRequest& request) {
+                  const resolve::ResolveRequest& request, bool static_route) {
   auto [it, inserted] = pending_.try_emplace(std::string(key.view()));
   it->second.waiting.push_back(Parked{std::string(raw), rx});
   ++parked_;
@@ -24,12 +24,13 @@ void Worker::park(std::string_view raw, const RxContext& rx, const TargetKey& ke
   it->second.started_ms = now_ms_;
   // May answer synchronously (every DNS answer cached): on_resolved then runs before
   // resolve() returns, which is why the waiter is queued first.
-  resolver_->resolve(request, [this, k = it->first, tkey = key](resolve::ResolveResult&& r) {
-    on_resolved(k, tkey, std::move(r));
-  });
+  resolver_->resolve(request,
+                     [this, k = it->first, tkey = key, static_route](resolve::ResolveResult&& r) {
+                       on_resolved(k, tkey, static_route, std::move(r));
+                     });
 }
 
-void Worker::on_resolved(const std::string& key, const TargetKey& tkey,
+void Worker::on_resolved(const std::string& key, const TargetKey& tkey, bool static_route,
                          resolve::ResolveResult&& r) {
   if (closing_) return;
   auto it = pending_.find(key);
@@ -47,7 +48,9 @@ void Worker::on_resolved(const std::string& key, const TargetKey& tkey,
   list.negative = list.count == 0;
   bool dns_failed = false;
   for (const resolve::DnsStep& s : r.steps) dns_failed |= resolve::is_upstream_failure(s.status);
-  if (r.steps.empty()) {
+  if (static_route && list.count > 0) {
+    m_.count_resolve(metrics::ResolveOutcome::kStaticRoute);
+  } else if (r.steps.empty()) {
     m_.count_resolve(metrics::ResolveOutcome::kNumeric);
   } else if (list.count > 0) {
     m_.count_resolve(metrics::ResolveOutcome::kTargets);

@@ -16,11 +16,12 @@ namespace {
 
 using net::OpKind;
 
-int64_t monotonic_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
+int64_t monotonic_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+int64_t monotonic_ms() { return monotonic_us() / 1000; }
 
 constexpr unsigned kRingEntries = 1024;
 constexpr uint32_t kUdpBufferCount = 256;
@@ -202,7 +203,8 @@ void Worker::run(int drain_ms) {
   for (uint32_t i = 0; i < udp_.size(); ++i) arm_udp_recv(i);
   for (uint32_t i = 0; i < tcp_.size(); ++i) arm_accept(i);
   arm_wake();
-  now_ms_ = monotonic_ms();
+  now_us_ = monotonic_us();
+  now_ms_ = now_us_ / 1000;
   next_tick_ms_ = now_ms_ + kTickMs;
   int64_t drain_deadline = 0;
   io_uring* ring = ring_->raw();
@@ -222,6 +224,7 @@ void Worker::run(int drain_ms) {
     batch_.flush();
     sync_dns_polls();
     int wait_ms = static_cast<int>(std::max<int64_t>(0, next_tick_ms_ - now_ms_));
+    if (!read_again_.empty()) wait_ms = 0;
     if (ares_->in_flight() > 0) wait_ms = std::min(wait_ms, ares_->next_timeout_ms(wait_ms));
     __kernel_timespec ts{};
     ts.tv_sec = wait_ms / 1000;
@@ -230,7 +233,8 @@ void Worker::run(int drain_ms) {
     resolve::RcuThread::offline();
     io_uring_submit_and_wait_timeout(ring, &first, 1, &ts, nullptr);
     resolve::RcuThread::online();
-    now_ms_ = monotonic_ms();
+    now_us_ = monotonic_us();
+    now_ms_ = now_us_ / 1000;
     refresh_snapshot();
 
     unsigned head;
@@ -241,6 +245,12 @@ void Worker::run(int drain_ms) {
       ++seen;
     }
     io_uring_cq_advance(ring, seen);
+    if (!read_again_.empty()) {
+      std::vector<net::ConnRef> again;
+      again.swap(read_again_);
+      for (net::ConnRef ref : again)
+        if (net::TcpConnection* c = conns_.get(ref)) on_conn_readable(c, 0);
+    }
 
     if (ares_->in_flight() > 0) ares_->process_timeouts();
     if (now_ms_ >= next_tick_ms_) {

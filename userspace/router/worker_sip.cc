@@ -1,8 +1,10 @@
 // SIP on the worker: parse, plan (proxy core), decide (policy), locate (target cache or
 // RFC 3263), forward; responses back along Via; stateless answers for everything refused.
+#include <chrono>
 #include <cstdio>
 
 #include "resolve/uri_adapter.h"
+#include "router/stun_keepalive.h"
 #include "router/worker.h"
 
 namespace sipedge::router {
@@ -56,8 +58,15 @@ bool looks_like_request(std::string_view raw) {
 }  // namespace
 
 void Worker::on_datagram(std::string_view raw, const RxContext& rx) {
-  // RFC 5626 §4.4.1 keep-alives: a bare CRLF (answered only over streams) or STUN.
+  // RFC 5626 §4.4.1 keep-alives: a bare CRLF (answered only over streams) or a STUN Binding
+  // request, answered with the client's mapped address.
   if (raw.size() <= 4 && raw.find_first_not_of("\r\n") == std::string_view::npos) return;
+  if (is_stun_binding_request(raw)) {
+    char out[64];
+    size_t n = write_stun_binding_response(raw, rx.in.source, std::span<char>(out, sizeof(out)));
+    if (n) send_udp(rx.udp_fd, rx.in.source, std::string_view(out, n));
+    return;
+  }
   auto ok = parser_.parse(raw, sip::Framing::kDatagram, &msg_);
   if (!ok) {
     on_parse_failure(raw, rx, ok.error());
@@ -142,22 +151,8 @@ void Worker::on_request(const sip::Message& msg, std::string_view raw, const RxC
     m_.count_drop(metrics::DropReason::kUnanswerable);
     return;
   }
-  if (plan.kind == proxy::RequestPlan::Kind::kRespond) {
-    char extra[512];
-    std::string_view extra_view;
-    if (plan.status == 420) {
-      auto n = proxy::write_unsupported_header(msg, std::span<char>(extra, sizeof(extra)));
-      if (n) extra_view = std::string_view(extra, *n);
-    }
-    if (plan.status >= 300) {
-      if (plan.status == 400) m_.count_parse_failure(failure_of(plan.fault.code));
-      log_refusal(rx, plan.status, plan.reason);
-    }
-    reply(msg, rx, plan.status, plan.reason, extra_view);
-    return;
-  }
-
-  // Policy: one place decides (userspace/policy); here it is only carried out.
+  // Policy: one place decides (userspace/policy); here it is only carried out. It comes
+  // before any answer of our own, so a denied source learns nothing, not even a 200.
   policy::Policy::Inbound facts;
   facts.source = rx.in.source.address;
   facts.arrived_over = rx.in.transport;
@@ -178,6 +173,21 @@ void Worker::on_request(const sip::Message& msg, std::string_view raw, const RxC
                             policy::rule_name(d.rule).data());
     log_refusal(rx, d.status, std::string_view(why, static_cast<size_t>(std::max(0, len))));
     reply(msg, rx, d.status, d.reason);
+    return;
+  }
+
+  if (plan.kind == proxy::RequestPlan::Kind::kRespond) {
+    char extra[512];
+    std::string_view extra_view;
+    if (plan.status == 420) {
+      auto n = proxy::write_unsupported_header(msg, std::span<char>(extra, sizeof(extra)));
+      if (n) extra_view = std::string_view(extra, *n);
+    }
+    if (plan.status >= 300) {
+      if (plan.status == 400) m_.count_parse_failure(failure_of(plan.fault.code));
+      log_refusal(rx, plan.status, plan.reason);
+    }
+    reply(msg, rx, plan.status, plan.reason, extra_view);
     return;
   }
 
@@ -218,7 +228,7 @@ void Worker::on_request(const sip::Message& msg, std::string_view raw, const RxC
     return;
   }
   if (route) {
-    park(raw, rx, key, route->request);
+    park(raw, rx, key, route->request, true);
     return;
   }
   auto request = resolve::request_from_uri(u);
@@ -227,7 +237,7 @@ void Worker::on_request(const sip::Message& msg, std::string_view raw, const RxC
     return;
   }
   // Nothing below may touch `msg`: a synchronous answer re-enters through on_resolved.
-  park(raw, rx, key, *request);
+  park(raw, rx, key, *request, false);
 }
 
 void Worker::forward_request(const sip::Message& msg, std::string_view raw,
@@ -307,8 +317,12 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
         continue;  // TLS/WS hops come with the TLS transport
       }
       m_.count_request(metrics::Direction::kOut, t.transport, metrics::method_from(msg.method));
+      // From the loop turn that received it (DNS wait included) to now: time spent in here.
+      int64_t sent_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
       m_.observe_forward_latency_us(
-          static_cast<uint64_t>(std::max<int64_t>(0, now_ms_ - rx.arrived_ms)) * 1000);
+          static_cast<uint64_t>(std::max<int64_t>(0, sent_us - rx.arrived_us)));
       return;
     }
   }

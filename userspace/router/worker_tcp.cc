@@ -76,8 +76,10 @@ void Worker::on_conn_readable(TcpConnection* c, int res) {
   if (res == -ECANCELED) return;
   const size_t limit = snap_->config.limits.max_message_size;
   bool eof = false;
+  bool more_queued = false;
   // Read what is there, in bounded steps: one connection cannot starve the others.
   for (int round = 0; round < 16; ++round) {
+    more_queued = round == 15;
     size_t old = c->in.size();
     size_t want = 16384;
     c->in.resize(old + want);
@@ -89,9 +91,16 @@ void Worker::on_conn_readable(TcpConnection* c, int res) {
       break;
     }
     c->in.resize(old + static_cast<size_t>(n));
-    if (static_cast<size_t>(n) < want) break;
-    if (c->in.size() > limit + 65536) break;
+    if (static_cast<size_t>(n) < want) {
+      more_queued = false;
+      break;
+    }
+    if (c->in.size() > limit + 65536) {
+      more_queued = true;
+      break;
+    }
   }
+  if (more_queued && !eof) read_again_.push_back(ref);
   c->last_active_ms = now_ms_;
 
   RxContext rx;
@@ -99,7 +108,7 @@ void Worker::on_conn_readable(TcpConnection* c, int res) {
   rx.in.source = c->remote;
   rx.in.local = c->local;
   rx.conn = ref;
-  rx.arrived_ms = now_ms_;
+  rx.arrived_us = now_us_;
   size_t off = 0;
   for (;;) {
     c = conns_.get(ref);

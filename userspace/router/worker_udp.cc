@@ -41,7 +41,7 @@ void Worker::on_udp_recv(uint32_t i, const io_uring_cqe* cqe) {
       rx.in.source = source;
       rx.in.local = l.local;
       rx.udp_fd = l.fd.get();
-      rx.arrived_ms = now_ms_;
+      rx.arrived_us = now_us_;
       if (out->flags & MSG_TRUNC) {
         // Longer than the buffer (the message size limit): 513 when it looks like a request.
         sip::ParseError e{sip::ParseErrorCode::kTooLarge, "message", "larger than the size limit"};
