@@ -40,6 +40,24 @@ struct {
   __type(value, struct sipedge_policy_value);
 } sipedge_policy6 SEC(".maps");
 
+/* Set B of the policy tries (see enum sipedge_policy_families): a reload fills the inactive
+ * set and flips one bit, so no packet ever meets a half-loaded policy. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+  __uint(max_entries, 65536);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct sipedge_lpm4_key);
+  __type(value, struct sipedge_policy_value);
+} sipedge_policy4b SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+  __uint(max_entries, 65536);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct sipedge_lpm6_key);
+  __type(value, struct sipedge_policy_value);
+} sipedge_policy6b SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, 1);
@@ -47,12 +65,20 @@ struct {
   __type(value, struct sipedge_config);
 } sipedge_config SEC(".maps");
 
+/* Rate-limit state of IPv4 sources (by /32) and IPv6 sources (by /64), one map a family. */
 struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);
   __uint(max_entries, 131072);
-  __type(key, struct sipedge_bucket_key);
+  __type(key, struct sipedge_bucket4_key);
   __type(value, struct sipedge_bucket);
 } sipedge_buckets SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 131072);
+  __type(key, struct sipedge_bucket6_key);
+  __type(value, struct sipedge_bucket);
+} sipedge_buckets6 SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);

@@ -44,7 +44,7 @@ enum sipedge_parse_result {
 
 /* What the parser found; every field an offset or a value, never a pointer. */
 struct sipedge_meta {
-  __u32 frame_len;  /* whole frame, all buffers */
+  __u32 frame_len;  /* whole frame, all buffers (see sipedge_parse) */
   __u32 l4_off;     /* offset of the L4 header */
   __u32 l4_end;     /* end of the IP payload (the IP length, never beyond the frame) */
   __u32 udp_len;    /* UDP length field */
@@ -180,15 +180,27 @@ static __always_inline int sipedge_walk_ipv6_ext(struct xdp_md* ctx, struct sipe
   return SIPEDGE_PARSED;
 }
 
+/* The whole frame's length, all buffers, into m->frame_len: a helper call (about 5 ns), so
+ * made only when the linear part alone cannot settle it. Returns -1 if absurdly large. */
+static __always_inline int sipedge_full_len(struct xdp_md* ctx, struct sipedge_meta* m) {
+  __u64 len = bpf_xdp_get_buff_len(ctx);
+  if (len > 0x7fffffff) return -1;
+  m->frame_len = (__u32)len;
+  return 0;
+}
+
 /* Parses from the Ethernet header to the L4 header into `m` (zeroed by the caller).
- * Returns enum sipedge_parse_result. Global, so verified once on its own. */
+ * Returns enum sipedge_parse_result. Global, so verified once on its own.
+ *
+ * m->frame_len starts as the linear part's length, and becomes the whole frame's (all
+ * buffers) whenever the IP packet reaches beyond the linear part, or the frame is not IP.
+ * A frame whose IP packet ends inside the linear part has no further buffers except in a
+ * driver that puts trailing non-IP bytes in a fragment; only its byte count could be short. */
 __noinline int sipedge_parse(struct xdp_md* ctx, struct sipedge_meta* m) {
   if (!m) return SIPEDGE_NOT_L4;
   void* data = (void*)(long)ctx->data;
   void* end = (void*)(long)ctx->data_end;
-  __u64 frame_len = bpf_xdp_get_buff_len(ctx);
-  if (frame_len > 0x7fffffff) return SIPEDGE_TRUNCATED;
-  m->frame_len = (__u32)frame_len;
+  m->frame_len = (__u32)(end - data);
 
   struct ethhdr* eth = data;
   if ((void*)(eth + 1) > end) return SIPEDGE_TRUNCATED;
@@ -209,8 +221,12 @@ __noinline int sipedge_parse(struct xdp_md* ctx, struct sipedge_meta* m) {
     __builtin_memcpy(m->saddr, &iph->saddr, 4);
     m->family = 4;
     __u32 ihl = (__u32)iph->ihl * 4, tot = bpf_ntohs(iph->tot_len);
-    if (ihl < sizeof(*iph) || tot < ihl) return SIPEDGE_NOT_L4;
-    if (off + tot > m->frame_len) return SIPEDGE_TRUNCATED;
+    if (ihl < sizeof(*iph) || tot < ihl) {
+      sipedge_full_len(ctx, m);
+      return SIPEDGE_NOT_L4;
+    }
+    if (off + tot > m->frame_len && (sipedge_full_len(ctx, m) || off + tot > m->frame_len))
+      return SIPEDGE_TRUNCATED;
     __u16 frag = bpf_ntohs(iph->frag_off);
     if (frag & 0x1fff) return SIPEDGE_FRAGMENT;
     m->first_frag = (frag & 0x2000) != 0;
@@ -225,7 +241,8 @@ __noinline int sipedge_parse(struct xdp_md* ctx, struct sipedge_meta* m) {
     __u32 plen = bpf_ntohs(ip6->payload_len);
     m->l4_off = off + sizeof(*ip6);
     m->l4_end = m->l4_off + plen;
-    if (m->l4_end > m->frame_len) return SIPEDGE_TRUNCATED;
+    if (m->l4_end > m->frame_len && (sipedge_full_len(ctx, m) || m->l4_end > m->frame_len))
+      return SIPEDGE_TRUNCATED;
     __u8 nh = ip6->nexthdr;
     if (sipedge_is_ipv6_ext(nh)) {
       int r = sipedge_walk_ipv6_ext(ctx, m, nh);
@@ -234,6 +251,7 @@ __noinline int sipedge_parse(struct xdp_md* ctx, struct sipedge_meta* m) {
       m->l4proto = nh;
     }
   } else {
+    sipedge_full_len(ctx, m);
     return SIPEDGE_NOT_L4;
   }
   return sipedge_parse_l4(ctx, m);

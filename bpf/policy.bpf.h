@@ -7,24 +7,31 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 
-/* The listed policy of the packet's source (action and flags), or all zero when unlisted. A
- * family whose trie is empty costs no lookup. Needs only the L3 source. */
+/* The listed policy of the packet's source (action and flags), or all zero when unlisted, and
+ * one more hit on the entry that decided. The active set and its families are one word read
+ * once (see enum sipedge_policy_families); a family whose trie is empty costs no lookup.
+ * Needs only the L3 source. */
 static __always_inline struct sipedge_policy_value sipedge_source_policy(
     const struct sipedge_meta* m, const struct sipedge_config* cfg) {
   struct sipedge_policy_value none = {};
   struct sipedge_policy_value* v;
+  __u32 fam = *(volatile __u32*)&cfg->policy_families;
   if (m->family == 4) {
-    if (!(cfg->policy_families & 1)) return none;
+    if (!(fam & SIPEDGE_POLICY_HAS_V4)) return none;
     struct sipedge_lpm4_key k = {.prefixlen = 32};
     __builtin_memcpy(k.addr, m->saddr, 4);
-    v = bpf_map_lookup_elem(&sipedge_policy4, &k);
+    v = bpf_map_lookup_elem(
+        fam & SIPEDGE_POLICY_SET_B ? (void*)&sipedge_policy4b : (void*)&sipedge_policy4, &k);
   } else {
-    if (!(cfg->policy_families & 2)) return none;
+    if (!(fam & SIPEDGE_POLICY_HAS_V6)) return none;
     struct sipedge_lpm6_key k = {.prefixlen = 128};
     __builtin_memcpy(k.addr, m->saddr, 16);
-    v = bpf_map_lookup_elem(&sipedge_policy6, &k);
+    v = bpf_map_lookup_elem(
+        fam & SIPEDGE_POLICY_SET_B ? (void*)&sipedge_policy6b : (void*)&sipedge_policy6, &k);
   }
-  return v ? *v : none;
+  if (!v) return none;
+  __sync_fetch_and_add(&v->hits, 1);
+  return *v;
 }
 
 /* Whether plaintext from a source with listed action `action` is refused. */
@@ -49,27 +56,10 @@ static __always_inline int sipedge_newsrc_take(const struct sipedge_config* cfg,
   return 1;
 }
 
-/* Charges one packet to the source's bucket of `kind`; returns 1 if it may pass. GCRA: the
- * bucket is one timestamp advanced with compare-and-swap, so the limit holds across CPUs. A
- * source without a bucket gets one only within the new-source budget. */
-static __always_inline int sipedge_bucket_take(const struct sipedge_meta* m, __u8 kind, __u64 cost,
-                                               __u64 cap, const struct sipedge_config* cfg,
-                                               struct sipedge_stats* st) {
-  if (!cost) return 1;
-  struct sipedge_bucket_key k = {.family = m->family, .kind = kind};
-  if (m->family == 4)
-    __builtin_memcpy(k.addr, m->saddr, 4);
-  else
-    __builtin_memcpy(k.addr, m->saddr, 8); /* the /64 */
-  __u64 now = bpf_ktime_get_ns();
-  struct sipedge_bucket* b = bpf_map_lookup_elem(&sipedge_buckets, &k);
-  if (!b) {
-    if (!sipedge_newsrc_take(cfg, now, st)) return 0;
-    struct sipedge_bucket fresh = {.tat_ns = now + cost};
-    /* Two CPUs racing here both pass one packet: a CPU's worth of slack, once per source. */
-    bpf_map_update_elem(&sipedge_buckets, &k, &fresh, BPF_NOEXIST);
-    return 1;
-  }
+/* Charges one packet to `b` (GCRA); returns 1 if it may pass. The bucket is one timestamp
+ * advanced with compare-and-swap, so the limit holds across CPUs. */
+static __always_inline int sipedge_charge(struct sipedge_bucket* b, __u64 now, __u64 cost,
+                                          __u64 cap) {
 #pragma unroll
   for (int i = 0; i < 4; i++) {
     __u64 old = *(volatile __u64*)&b->tat_ns;
@@ -81,6 +71,38 @@ static __always_inline int sipedge_bucket_take(const struct sipedge_meta* m, __u
   __sync_fetch_and_add(&b->dropped, 1);
   b->last_drop_ns = now;
   return 0;
+}
+
+/* A source without a bucket: passes, with a fresh bucket, only within the new-source budget.
+ * Two CPUs racing here both pass one packet: a CPU's worth of slack, once per source. */
+static __always_inline int sipedge_first_charge(void* map, const void* key, __u64 now, __u64 cost,
+                                                const struct sipedge_config* cfg,
+                                                struct sipedge_stats* st) {
+  if (!sipedge_newsrc_take(cfg, now, st)) return 0;
+  struct sipedge_bucket fresh = {.tat_ns = now + cost};
+  bpf_map_update_elem(map, key, &fresh, BPF_NOEXIST);
+  return 1;
+}
+
+/* Charges one packet to the source's bucket of `kind` (IPv4: its /32, IPv6: its /64, each
+ * family in its own map with a key as short as the address); returns 1 if it may pass. */
+static __always_inline int sipedge_bucket_take(const struct sipedge_meta* m, __u8 kind, __u64 cost,
+                                               __u64 cap, const struct sipedge_config* cfg,
+                                               struct sipedge_stats* st) {
+  if (!cost) return 1;
+  __u64 now = bpf_ktime_get_ns();
+  if (m->family == 4) {
+    struct sipedge_bucket4_key k = {.kind = kind};
+    __builtin_memcpy(k.addr, m->saddr, 4);
+    struct sipedge_bucket* b = bpf_map_lookup_elem(&sipedge_buckets, &k);
+    if (b) return sipedge_charge(b, now, cost, cap);
+    return sipedge_first_charge(&sipedge_buckets, &k, now, cost, cfg, st);
+  }
+  struct sipedge_bucket6_key k = {.kind = kind};
+  __builtin_memcpy(k.addr, m->saddr, 8);
+  struct sipedge_bucket* b = bpf_map_lookup_elem(&sipedge_buckets6, &k);
+  if (b) return sipedge_charge(b, now, cost, cap);
+  return sipedge_first_charge(&sipedge_buckets6, &k, now, cost, cfg, st);
 }
 
 #endif

@@ -111,6 +111,18 @@ struct sipedge_lpm6_key {
 struct sipedge_policy_value {
   __u32 action; /* enum sipedge_policy */
   __u32 flags;  /* enum sipedge_policy_flag bits */
+  __u64 hits;   /* packets this entry decided for (atomic add; carried over by a reload) */
+};
+
+/* Bits of sipedge_config.policy_families. The tries come in two sets, A (`sipedge_policy4`,
+ * `sipedge_policy6`) and B (`sipedge_policy4b`, `sipedge_policy6b`); the program reads this
+ * one word once per packet, so a reload fills the inactive set and then flips the set bit
+ * together with that set's family bits: every packet sees one complete set, never a mix and
+ * never a set being filled. */
+enum sipedge_policy_families {
+  SIPEDGE_POLICY_HAS_V4 = 1, /* the active set's IPv4 trie has entries */
+  SIPEDGE_POLICY_HAS_V6 = 2, /* the active set's IPv6 trie has entries */
+  SIPEDGE_POLICY_SET_B = 4,  /* set B is active (else set A) */
 };
 
 /* Value of the array `sipedge_config` (one entry). Rate limits are GCRA (the virtual-
@@ -128,7 +140,7 @@ struct sipedge_config {
   __u32 syn_pps;
   __u32 syn_burst;
   __u32 default_policy;  /* SIPEDGE_POLICY_ALLOW or SIPEDGE_POLICY_TLS_ONLY */
-  __u32 policy_families; /* bit 0: policy4 has entries, bit 1: policy6 (empty tries skipped) */
+  __u32 policy_families; /* enum sipedge_policy_families bits (empty tries are skipped) */
   /* Budget for sources without a bucket (new, or spoofed): per CPU, GCRA like the above.
    * A packet from an unknown source passes and gets a bucket only while its CPU's budget
    * lasts, so a spoofed flood cannot evict real sources or pass a fresh burst per address. */
@@ -144,7 +156,21 @@ enum sipedge_bucket_kind {
   SIPEDGE_BUCKET_SYN = 1,   /* TCP SYNs to SIP ports (tcp, tls, ws, wss), SCTP INIT */
 };
 
-/* Key of the LRU hash `sipedge_buckets`: IPv4 /32 or IPv6 /64 source. */
+/* Keys of the LRU hashes `sipedge_buckets` (IPv4 sources, by /32) and `sipedge_buckets6`
+ * (IPv6 sources, by /64): a family each, so the hash runs over 8 or 16 bytes, not 20. */
+struct sipedge_bucket4_key {
+  __u8 addr[4];
+  __u8 kind; /* enum sipedge_bucket_kind */
+  __u8 pad[3];
+};
+
+struct sipedge_bucket6_key {
+  __u8 addr[8]; /* the /64 */
+  __u8 kind;    /* enum sipedge_bucket_kind */
+  __u8 pad[7];
+};
+
+/* Both families in one shape, for userspace listings (no map uses it since ABI 3). */
 struct sipedge_bucket_key {
   __u8 addr[16]; /* IPv4: first 4 bytes; IPv6: first 8 bytes, rest zero */
   __u8 family;   /* 4 or 6 */
@@ -190,7 +216,7 @@ enum sipedge_backend {
 };
 
 /* Bumped whenever a map key or value changes: pins from another version cannot be reused. */
-#define SIPEDGE_ABI_VERSION 2
+#define SIPEDGE_ABI_VERSION 3
 
 struct sipedge_state {
   __u32 ifindex;

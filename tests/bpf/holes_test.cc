@@ -90,6 +90,23 @@ TEST_F(XdpProgTest, ExtensionHeadersBeyondTheFirstBufferAreStillWalked) {
   ok.Payload(kInvite);
   EXPECT_EQ(Run(ok), XDP_PASS);
   EXPECT_EQ(ClassPackets(SIPEDGE_CLASS_SIP_UDP), 1u);
+  EXPECT_EQ(Stats().classes[SIPEDGE_CLASS_SIP_UDP].bytes, ok.Build().size())
+      << "the byte counter covers every buffer of the frame";
+}
+
+TEST_F(XdpProgTest, ByteCountsCoverEveryBufferOfAJumboFrame) {
+  // A 6.8 KB INVITE (a large SDP body) arrives as a multi-buffer frame; its bytes are
+  // counted in full, not just the linear part's.
+  std::string invite(kInvite);
+  invite.replace(invite.find("Content-Length: 0"), 17, "Content-Length: 6500");
+  invite += std::string(6500, 'a');
+  auto frame = UdpV4("192.0.2.1", 5060, invite).Build();
+  ASSERT_GT(frame.size(), 6500u);
+  EXPECT_EQ(Run(frame), XDP_PASS);
+  EXPECT_EQ(Stats().classes[SIPEDGE_CLASS_SIP_UDP].bytes, frame.size());
+  auto small = UdpV4("192.0.2.1", 5060, kInvite).Build();
+  EXPECT_EQ(Run(small), XDP_PASS);
+  EXPECT_EQ(Stats().classes[SIPEDGE_CLASS_SIP_UDP].bytes, frame.size() + small.size());
 }
 
 TEST_F(XdpProgTest, DeniedV4SynSplitIntoATinyFirstFragmentIsDropped) {

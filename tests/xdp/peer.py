@@ -3,6 +3,8 @@
 
   peer.py udp SRC DST PORT COUNT PAYLOAD   send COUNT datagrams (payload: 'invite'|'garbage'|text)
   peer.py udp-nocsum SRC DST PORT COUNT PAYLOAD   the same with UDP checksum 0 (SO_NO_CHECK)
+  peer.py udp-paced SRC DST PORT RATE SECONDS PAYLOAD   send RATE datagrams/s for SECONDS on
+                                           a fixed schedule; print "SENT ELAPSED_SECONDS"
   peer.py tcp SRC DST PORT                 connect, send a line, close; exit 0 if connected
   peer.py listen-tcp ADDR PORT SECONDS     accept connections until SECONDS pass
   peer.py recv-udp ADDR PORT SECONDS       count datagrams until SECONDS pass of silence; print N
@@ -10,6 +12,7 @@ Bounded in count and time; never sends anywhere but the addresses given by the t
 """
 import socket
 import sys
+import time
 
 INVITE = (b"INVITE sip:bob@192.0.2.1 SIP/2.0\r\n"
           b"Via: SIP/2.0/UDP 192.0.2.2:5062;branch=z9hG4bK776asdhds\r\n"
@@ -40,6 +43,26 @@ def udp_nocsum(src, dst, port, count, payload):
     # rebuilt from an XDP frame on another CPU (CPUMAP), that state is gone and the unfinished
     # checksum fails. A real NIC delivers finished checksums; IPv4 UDP with checksum 0 stands in.
     udp(src, dst, port, count, payload, no_check=True)
+
+
+def udp_paced(src, dst, port, rate, seconds, payload):
+    # An absolute schedule: a late send (the machine was busy) goes out at once, so the offered
+    # rate stays the asked one on average. ELAPSED runs from just before the first send to just
+    # after the last: every one of these frames reached the DUT within it (plus queueing).
+    data = {"invite": INVITE, "garbage": GARBAGE}.get(payload, payload.encode())
+    s = socket.socket(family(dst), socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    rate, seconds = float(rate), float(seconds)
+    total = int(rate * seconds)
+    start = time.monotonic()
+    for i in range(total):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        s.sendto(data, (dst, int(port)))
+    elapsed = time.monotonic() - start
+    s.close()
+    print(total, "%.6f" % elapsed)
 
 
 def tcp(src, dst, port):
@@ -86,5 +109,5 @@ def recv_udp(addr, port, seconds):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    rc = {"udp": udp, "udp-nocsum": udp_nocsum, "tcp": tcp, "listen-tcp": listen_tcp, "recv-udp": recv_udp}[cmd](*args)
+    rc = {"udp": udp, "udp-paced": udp_paced, "udp-nocsum": udp_nocsum, "tcp": tcp, "listen-tcp": listen_tcp, "recv-udp": recv_udp}[cmd](*args)
     sys.exit(rc or 0)

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "sipedge/json_writer.h"
 #include "xdp/maps.h"
 #include "xdp/names.h"
 
@@ -58,6 +59,22 @@ int PortsList(const Options& o) {
   if (!pm) return Fail(pm.error());
   auto list = sipedge::xdp::ListPorts(pm->maps());
   if (!list) return Fail(list.error());
+  if (o.json) {
+    sipedge::JsonWriter j;
+    j.begin_array();
+    for (const auto& e : *list)
+      j.begin_object()
+          .key("proto")
+          .value(sipedge::xdp::L4Name(e.l4))
+          .key("port")
+          .value(static_cast<unsigned>(e.port))
+          .key("kind")
+          .value(sipedge::xdp::PortKindName(e.cls))
+          .end_object();
+    j.end_array();
+    std::cout << j.str() << "\n";
+    return 0;
+  }
   for (const auto& e : *list)
     std::cout << sipedge::xdp::L4Name(e.l4) << " " << e.port << " "
               << sipedge::xdp::PortKindName(e.cls) << "\n";

@@ -1,5 +1,6 @@
 // sipedgectl stats [--json]. The JSON shape is a contract (see the README of tools/sipedgectl):
-// {"iface", "mode", "classes": {name: {"packets", "bytes"}}, "drops": {name: N}}.
+// {"iface", "mode", "attached", "classes": {name: {"packets", "bytes"}}, "drops": {name: N},
+// "details": {name: N}}.
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -17,7 +18,8 @@ int Stats(const Options& o) {
   if (!pm) return Fail(pm.error());
   auto state = sipedge::xdp::ReadState(pm->maps());
   if (!state) return Fail(state.error());
-  if (state->backend == SIPEDGE_BACKEND_NONE) return Fail("nothing attached on " + o.iface);
+  // After `detach --keep-maps` the counters are still there (mode "none", attached false).
+  bool attached = state->backend != SIPEDGE_BACKEND_NONE;
   auto t = sipedge::xdp::ReadStats(pm->maps());
   if (!t) return Fail(t.error());
   std::string mode(sipedge::xdp::ModeName(state->mode));
@@ -26,6 +28,7 @@ int Stats(const Options& o) {
   if (o.json) {
     sipedge::JsonWriter j;
     j.begin_object().key("iface").value(o.iface).key("mode").value(mode);
+    j.key("attached").value(attached);
     j.key("classes").begin_object();
     for (unsigned c = 0; c < SIPEDGE_CLASS_MAX; ++c) {
       j.key(sipedge::xdp::ClassName(c)).begin_object();
@@ -37,10 +40,14 @@ int Stats(const Options& o) {
     for (unsigned d = 0; d < SIPEDGE_DROP_MAX; ++d) {
       j.key(sipedge::xdp::DropName(d)).value(static_cast<uint64_t>(t->drops[d]));
     }
+    j.end_object().key("details").begin_object();
+    j.key("keepalive_stun").value(t->keepalive_stun);
+    j.key("rate_limited_new").value(t->rate_limited_new);
     j.end_object().end_object();
     out << j.str() << "\n";
   } else {
-    out << "iface " << o.iface << " mode " << mode << "\n";
+    out << "iface " << o.iface << " mode " << mode << (attached ? "" : " (detached, maps kept)")
+        << "\n";
     char line[96];
     std::snprintf(line, sizeof(line), "%-14s %16s %20s\n", "class", "packets", "bytes");
     out << line;

@@ -15,8 +15,12 @@ struct Options {
   std::string prefix, action;            // policy
   bool exempt = false;                   // policy add: exempt from rate limits
   std::string proto, port, kind;         // ports
-  uint32_t pps = 0, burst = 0;           // ratelimit
+  int64_t pps = -1, burst = -1;          // ratelimit (-1: keep)
   int64_t syn_pps = -1, syn_burst = -1;  // ratelimit (-1: keep)
+  int64_t new_pps = -1, new_burst = -1;  // ratelimit: new-source budget (-1: keep)
+  std::string file;                      // policy load
+  bool dry_run = false;                  // policy load: check only
+  double window_s = 10;                  // ratelimit limited
   std::string cls, target;               // steer
 };
 
@@ -26,6 +30,9 @@ int Stats(const Options& o);
 int PolicyAdd(const Options& o);
 int PolicyDel(const Options& o);
 int PolicyList(const Options& o);
+int PolicyLoad(const Options& o);
+int Status(const Options& o);
+int RateLimitLimited(const Options& o);
 int PolicyDefault(const Options& o);
 int PortsSet(const Options& o);
 int PortsDel(const Options& o);

@@ -5,8 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
+#include <string>
 
 #include "commands.h"
+#include "sipedge/bpf_abi.h"
 
 namespace {
 
@@ -27,6 +29,8 @@ int main(int argc, char** argv) {
       "sipedgectl: control the sipedge XDP classifier (maps pinned under "
       "/sys/fs/bpf/sipedge/<ifname>/)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("sipedgectl ") + SIPEDGE_VERSION + " (map ABI " +
+                                        std::to_string(SIPEDGE_ABI_VERSION) + ")");
   Options o;
   std::function<int(const Options&)> run;
 
@@ -40,6 +44,10 @@ int main(int argc, char** argv) {
   auto* stats = Command(app, "stats", "counters per class and drop reason, summed over CPUs", o,
                         sipedgectl::Stats, run);
   stats->add_flag("--json", o.json, "print JSON");
+  auto* status =
+      Command(app, "status", "where and how sipedge_xdp is attached: program, maps, policy, limits",
+              o, sipedgectl::Status, run);
+  status->add_flag("--json", o.json, "print JSON");
 
   auto* policy = app.add_subcommand("policy", "source policy (deny, allow, tls-only)");
   policy->require_subcommand(1);
@@ -51,7 +59,15 @@ int main(int argc, char** argv) {
   auto* pdel = Command(*policy, "del", "remove a prefix", o, sipedgectl::PolicyDel, run);
   pdel->add_option("prefix", o.prefix, "IPv4 or IPv6 prefix")->required();
   pdel->add_option("action", o.action, "ignored (accepted for symmetry with add)");
-  Command(*policy, "list", "list prefixes and the default", o, sipedgectl::PolicyList, run);
+  auto* plist = Command(*policy, "list", "list prefixes (with hit counts) and the default", o,
+                        sipedgectl::PolicyList, run);
+  plist->add_flag("--json", o.json, "print JSON");
+  auto* pload =
+      Command(*policy, "load", "replace the whole policy with a file's entries, atomically", o,
+              sipedgectl::PolicyLoad, run);
+  pload->add_option("file", o.file, "lines 'PREFIX deny|allow|tls-only [exempt]'; - for stdin")
+      ->required();
+  pload->add_flag("--dry-run", o.dry_run, "check the file, load nothing");
   auto* pdef =
       Command(*policy, "default", "policy for unlisted sources", o, sipedgectl::PolicyDefault, run);
   pdef->add_option("action", o.action, "allow | tls-only")->required();
@@ -66,17 +82,26 @@ int main(int argc, char** argv) {
   pdelp->add_option("proto", o.proto, "udp | tcp | sctp")->required();
   pdelp->add_option("port", o.port, "1-65535")->required();
   pdelp->add_option("kind", o.kind, "ignored (accepted for symmetry with set)");
-  Command(*ports, "list", "list SIP ports", o, sipedgectl::PortsList, run);
+  auto* plistp = Command(*ports, "list", "list SIP ports", o, sipedgectl::PortsList, run);
+  plistp->add_flag("--json", o.json, "print JSON");
 
   auto* rl = app.add_subcommand("ratelimit", "per-source token buckets");
   rl->require_subcommand(1);
-  auto* rset =
-      Command(*rl, "set", "set rate and burst (0 pps disables)", o, sipedgectl::RateLimitSet, run);
-  rset->add_option("--pps", o.pps, "SIP datagrams per second per source")->required();
-  rset->add_option("--burst", o.burst, "bucket depth in datagrams")->required();
+  auto* rset = Command(*rl, "set", "change limits (0 pps disables; unnamed limits are kept)", o,
+                       sipedgectl::RateLimitSet, run);
+  rset->add_option("--pps", o.pps, "SIP datagrams per second per source");
+  rset->add_option("--burst", o.burst, "bucket depth in datagrams");
   rset->add_option("--syn-pps", o.syn_pps, "TCP SYNs to SIP ports per second per source");
   rset->add_option("--syn-burst", o.syn_burst, "bucket depth in SYNs");
-  Command(*rl, "show", "print the limits", o, sipedgectl::RateLimitShow, run);
+  rset->add_option("--new-pps", o.new_pps, "new sources per second per CPU (0: unbounded)");
+  rset->add_option("--new-burst", o.new_burst, "burst of new sources per CPU");
+  auto* rshow = Command(*rl, "show", "print the limits", o, sipedgectl::RateLimitShow, run);
+  rshow->add_flag("--json", o.json, "print JSON");
+  auto* rlim = Command(*rl, "limited", "sources being rate-limited now", o,
+                       sipedgectl::RateLimitLimited, run);
+  rlim->add_option("--window", o.window_s,
+                   "also list sources refused within this many seconds (default 10)");
+  rlim->add_flag("--json", o.json, "print JSON");
 
   auto* steer = app.add_subcommand("steer", "per-class steering to CPUs (CPUMAP)");
   steer->require_subcommand(1);

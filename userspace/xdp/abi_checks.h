@@ -35,9 +35,11 @@ static_assert(offsetof(struct sipedge_stats, keepalive_stun) ==
 static_assert(sizeof(struct sipedge_port_classes) == 4);
 static_assert(sizeof(struct sipedge_lpm4_key) == 8);
 static_assert(sizeof(struct sipedge_lpm6_key) == 20);
-static_assert(sizeof(struct sipedge_policy_value) == 8);
+static_assert(sizeof(struct sipedge_policy_value) == 16);
 static_assert(sizeof(struct sipedge_config) == 80);
 static_assert(sizeof(struct sipedge_bucket_key) == 20);
+static_assert(sizeof(struct sipedge_bucket4_key) == 8);
+static_assert(sizeof(struct sipedge_bucket6_key) == 16);
 static_assert(sizeof(struct sipedge_bucket) == 24);
 static_assert(sizeof(struct sipedge_newsrc) == 8);
 static_assert(sizeof(struct sipedge_steer) == 8);

@@ -247,8 +247,12 @@ Status Detach(const std::string& ifname, bool keep_maps) {
     if (state) RemovePins(ifname);
     return sipedge::unexpected(ifindex.error());
   }
-  if (!state || state->backend == SIPEDGE_BACKEND_NONE)
-    return sipedge::unexpected("nothing attached on " + ifname);
+  if (!state) return sipedge::unexpected("nothing attached on " + ifname);
+  if (state->backend == SIPEDGE_BACKEND_NONE) {
+    // Detached earlier with --keep-maps: a plain detach now removes the kept maps.
+    if (keep_maps) return sipedge::unexpected("nothing attached on " + ifname + " (maps kept)");
+    return RemovePins(ifname);
+  }
 
   Fd link(bpf_obj_get(PinPath(ifname, "link").c_str()));
   if (link.get() >= 0) {

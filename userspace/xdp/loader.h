@@ -30,7 +30,8 @@ struct AttachResult {
 Result<AttachResult> Attach(const std::string& ifname, AttachMode mode);
 
 // Detaches sipedge_xdp from `ifname` and removes its pins (keep_maps: leaves the map pins,
-// so a later Attach resumes with the same counters and policy).
+// so a later Attach resumes with the same counters and policy). On maps kept by an earlier
+// detach, removes them (keep_maps: errors, nothing attached).
 Status Detach(const std::string& ifname, bool keep_maps);
 
 }  // namespace sipedge::xdp

@@ -120,18 +120,71 @@ Result<std::vector<PortEntry>> ListPorts(const MapSet& maps) {
   return out;
 }
 
-// Tells the program which tries hold entries, so that it skips lookups in an empty one.
-static Status UpdatePolicyFamilies(const MapSet& maps) {
+namespace {
+
+// The tries of one policy set.
+struct PolicySet {
+  int v4, v6;
+};
+
+bool HasSetB(const MapSet& maps) { return maps.policy4b >= 0 && maps.policy6b >= 0; }
+
+PolicySet SetOf(const MapSet& maps, bool set_b) {
+  return set_b ? PolicySet{maps.policy4b, maps.policy6b} : PolicySet{maps.policy4, maps.policy6};
+}
+
+bool ActiveIsB(const MapSet& maps, const sipedge_config& cfg) {
+  return HasSetB(maps) && (cfg.policy_families & SIPEDGE_POLICY_SET_B);
+}
+
+Result<PolicySet> ActiveSet(const MapSet& maps) {
   auto cfg = ReadConfig(maps);
   if (!cfg) return sipedge::unexpected(cfg.error());
+  return SetOf(maps, ActiveIsB(maps, *cfg));
+}
+
+uint32_t FamiliesOf(const PolicySet& set) {
   sipedge_lpm6_key any{};  // large enough for either key
   uint32_t families = 0;
-  if (bpf_map_get_next_key(maps.policy4, nullptr, &any) == 0) families |= 1;
-  if (bpf_map_get_next_key(maps.policy6, nullptr, &any) == 0) families |= 2;
+  if (bpf_map_get_next_key(set.v4, nullptr, &any) == 0) families |= SIPEDGE_POLICY_HAS_V4;
+  if (bpf_map_get_next_key(set.v6, nullptr, &any) == 0) families |= SIPEDGE_POLICY_HAS_V6;
+  return families;
+}
+
+// Tells the program which tries of the active set hold entries, so that it skips lookups in
+// an empty one.
+Status UpdatePolicyFamilies(const MapSet& maps) {
+  auto cfg = ReadConfig(maps);
+  if (!cfg) return sipedge::unexpected(cfg.error());
+  bool set_b = ActiveIsB(maps, *cfg);
+  uint32_t families = FamiliesOf(SetOf(maps, set_b)) | (set_b ? SIPEDGE_POLICY_SET_B : 0);
   if (families == cfg->policy_families) return Ok{};
   cfg->policy_families = families;
   return Update(maps.config, &kZero, &*cfg, "cannot write config map");
 }
+
+// Deletes every entry of one trie.
+template <typename Key>
+Status ClearTrie(int fd) {
+  Key key{};
+  // Always restart from the first key: deleting invalidates the iteration cursor.
+  while (bpf_map_get_next_key(fd, nullptr, &key) == 0) {
+    if (bpf_map_delete_elem(fd, &key) != 0 && errno != ENOENT)
+      return sipedge::unexpected(ErrnoMessage("cannot clear policy", errno));
+  }
+  return Ok{};
+}
+
+// Writes `v` under `key` in `fd`, keeping the hit counter of an entry already there (or of
+// the same prefix in `carry_fd`, when given).
+template <typename Key>
+Status PutEntry(int fd, const Key& key, sipedge_policy_value v, int carry_fd) {
+  sipedge_policy_value old{};
+  if (bpf_map_lookup_elem(carry_fd >= 0 ? carry_fd : fd, &key, &old) == 0) v.hits = old.hits;
+  return Update(fd, &key, &v, "cannot write policy entry");
+}
+
+}  // namespace
 
 Status PolicyAdd(const MapSet& maps, const Prefix& prefix, unsigned action) {
   return PolicyAdd(maps, prefix, action, 0);
@@ -140,16 +193,20 @@ Status PolicyAdd(const MapSet& maps, const Prefix& prefix, unsigned action) {
 Status PolicyAdd(const MapSet& maps, const Prefix& prefix, unsigned action, uint32_t flags) {
   if (action == SIPEDGE_POLICY_NONE || action > SIPEDGE_POLICY_TLS_ONLY)
     return sipedge::unexpected(std::string("bad policy action"));
-  sipedge_policy_value v{action, flags};
-  auto s = prefix.family == 4 ? Update(maps.policy4, &prefix.v4, &v, "cannot write policy4")
-                              : Update(maps.policy6, &prefix.v6, &v, "cannot write policy6");
+  auto set = ActiveSet(maps);
+  if (!set) return sipedge::unexpected(set.error());
+  sipedge_policy_value v{action, flags, 0};
+  auto s = prefix.family == 4 ? PutEntry(set->v4, prefix.v4, v, -1)
+                              : PutEntry(set->v6, prefix.v6, v, -1);
   if (!s) return s;
   return UpdatePolicyFamilies(maps);
 }
 
 Status PolicyDel(const MapSet& maps, const Prefix& prefix) {
-  int rc = prefix.family == 4 ? bpf_map_delete_elem(maps.policy4, &prefix.v4)
-                              : bpf_map_delete_elem(maps.policy6, &prefix.v6);
+  auto set = ActiveSet(maps);
+  if (!set) return sipedge::unexpected(set.error());
+  int rc = prefix.family == 4 ? bpf_map_delete_elem(set->v4, &prefix.v4)
+                              : bpf_map_delete_elem(set->v6, &prefix.v6);
   if (rc != 0 && errno == ENOENT)
     return sipedge::unexpected(
         std::string("prefix not in policy: ") +
@@ -165,7 +222,7 @@ static Status ListTrie(int fd, std::vector<PolicyEntry>& out) {
   while (bpf_map_get_next_key(fd, prev, &next) == 0) {
     sipedge_policy_value v{};
     if (bpf_map_lookup_elem(fd, &next, &v) == 0)
-      out.push_back({FormatPrefix(next), v.action, v.flags});
+      out.push_back({FormatPrefix(next), v.action, v.flags, v.hits});
     key = next;
     prev = &key;
   }
@@ -174,12 +231,43 @@ static Status ListTrie(int fd, std::vector<PolicyEntry>& out) {
 }
 
 Result<std::vector<PolicyEntry>> PolicyList(const MapSet& maps) {
+  auto set = ActiveSet(maps);
+  if (!set) return sipedge::unexpected(set.error());
   std::vector<PolicyEntry> out;
-  if (auto s = ListTrie<sipedge_lpm4_key>(maps.policy4, out); !s)
-    return sipedge::unexpected(s.error());
-  if (auto s = ListTrie<sipedge_lpm6_key>(maps.policy6, out); !s)
-    return sipedge::unexpected(s.error());
+  if (auto s = ListTrie<sipedge_lpm4_key>(set->v4, out); !s) return sipedge::unexpected(s.error());
+  if (auto s = ListTrie<sipedge_lpm6_key>(set->v6, out); !s) return sipedge::unexpected(s.error());
   return out;
+}
+
+Result<size_t> PolicyReplace(const MapSet& maps, const std::vector<PolicyRule>& rules) {
+  if (!HasSetB(maps)) return sipedge::unexpected(std::string("no second policy set to load into"));
+  for (const auto& r : rules) {
+    if (r.action == SIPEDGE_POLICY_NONE || r.action > SIPEDGE_POLICY_TLS_ONLY)
+      return sipedge::unexpected(std::string("bad policy action"));
+    if (r.prefix.family != 4 && r.prefix.family != 6)
+      return sipedge::unexpected(std::string("bad prefix family"));
+  }
+  auto cfg = ReadConfig(maps);
+  if (!cfg) return sipedge::unexpected(cfg.error());
+  bool active_b = ActiveIsB(maps, *cfg);
+  PolicySet active = SetOf(maps, active_b), next = SetOf(maps, !active_b);
+  // The inactive set may still hold the policy before the previous replace: packets that
+  // read the old selector have long finished (a program run is microseconds).
+  if (auto s = ClearTrie<sipedge_lpm4_key>(next.v4); !s) return sipedge::unexpected(s.error());
+  if (auto s = ClearTrie<sipedge_lpm6_key>(next.v6); !s) return sipedge::unexpected(s.error());
+  for (const auto& r : rules) {
+    sipedge_policy_value v{r.action, r.flags, 0};
+    auto s = r.prefix.family == 4 ? PutEntry(next.v4, r.prefix.v4, v, active.v4)
+                                  : PutEntry(next.v6, r.prefix.v6, v, active.v6);
+    if (!s) return sipedge::unexpected(s.error());
+  }
+  // The flip: one config write carries the new set bit and that set's families together.
+  cfg = ReadConfig(maps);
+  if (!cfg) return sipedge::unexpected(cfg.error());
+  cfg->policy_families = FamiliesOf(next) | (active_b ? 0 : SIPEDGE_POLICY_SET_B);
+  if (auto s = Update(maps.config, &kZero, &*cfg, "cannot write config map"); !s)
+    return sipedge::unexpected(s.error());
+  return rules.size();
 }
 
 Result<sipedge_config> ReadConfig(const MapSet& maps) {
@@ -236,6 +324,32 @@ Status SetRateLimit(const MapSet& maps, uint32_t pps, uint32_t burst, uint32_t s
   return Update(maps.config, &kZero, &*cfg, "cannot write config map");
 }
 
+Status UpdateRateLimits(const MapSet& maps, const RateLimitChange& change) {
+  auto cfg = ReadConfig(maps);
+  if (!cfg) return sipedge::unexpected(cfg.error());
+  auto pick = [](const std::optional<uint32_t>& v, uint32_t current) { return v ? *v : current; };
+  uint32_t pps = pick(change.pps, cfg->dgram_pps);
+  uint32_t burst = pick(change.burst, cfg->dgram_burst);
+  uint32_t syn_pps = pick(change.syn_pps, cfg->syn_pps);
+  uint32_t syn_burst = pick(change.syn_burst, cfg->syn_burst);
+  uint32_t new_pps = pick(change.new_pps, cfg->newsrc_pps);
+  uint32_t new_burst = pick(change.new_burst, cfg->newsrc_burst);
+  if (auto s = CheckRate(pps, burst); !s) return sipedge::unexpected("datagrams: " + s.error());
+  if (auto s = CheckRate(syn_pps, syn_burst); !s) return sipedge::unexpected("syn: " + s.error());
+  if (auto s = CheckRate(new_pps, new_burst); !s)
+    return sipedge::unexpected("new sources: " + s.error());
+  cfg->dgram_pps = pps;
+  cfg->dgram_burst = pps ? burst : 0;
+  SetPair(pps, burst, cfg->dgram_cost_ns, cfg->dgram_cap_ns);
+  cfg->syn_pps = syn_pps;
+  cfg->syn_burst = syn_pps ? syn_burst : 0;
+  SetPair(syn_pps, syn_burst, cfg->syn_cost_ns, cfg->syn_cap_ns);
+  cfg->newsrc_pps = new_pps;
+  cfg->newsrc_burst = new_pps ? new_burst : 0;
+  SetPair(new_pps, new_burst, cfg->newsrc_cost_ns, cfg->newsrc_cap_ns);
+  return Update(maps.config, &kZero, &*cfg, "cannot write config map");
+}
+
 Status SetNewSourceBudget(const MapSet& maps, uint32_t pps, uint32_t burst) {
   if (auto s = CheckRate(pps, burst); !s) return s;
   auto cfg = ReadConfig(maps);
@@ -246,36 +360,56 @@ Status SetNewSourceBudget(const MapSet& maps, uint32_t pps, uint32_t burst) {
   return Update(maps.config, &kZero, &*cfg, "cannot write config map");
 }
 
-Result<std::vector<LimitedSource>> ListLimited(const MapSet& maps, uint64_t window_ns) {
+namespace {
+
+uint64_t MonotonicNs() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns() is CLOCK_MONOTONIC
-  uint64_t now = static_cast<uint64_t>(ts.tv_sec) * kNsPerSecond + ts.tv_nsec;
-  std::vector<LimitedSource> out;
-  sipedge_bucket_key key{}, next{};
-  const sipedge_bucket_key* prev = nullptr;
-  while (bpf_map_get_next_key(maps.buckets, prev, &next) == 0) {
+  return static_cast<uint64_t>(ts.tv_sec) * kNsPerSecond + ts.tv_nsec;
+}
+
+// Appends the limited sources of one bucket map; `name` formats a key as the source.
+template <typename Key, typename Name>
+void ListBuckets(int fd, uint64_t now, uint64_t window_ns, Name name,
+                 std::vector<LimitedSource>& out) {
+  if (fd < 0) return;
+  Key key{}, next{};
+  const Key* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
     sipedge_bucket b{};
     key = next;
     prev = &key;
-    if (bpf_map_lookup_elem(maps.buckets, &next, &b) != 0) continue;
+    if (bpf_map_lookup_elem(fd, &next, &b) != 0) continue;
     bool recent = b.dropped && b.last_drop_ns && now - b.last_drop_ns <= window_ns;
     if (!recent && b.tat_ns <= now) continue;
-    Prefix p;
-    std::string src;
-    if (next.family == 4) {
-      std::memcpy(p.v4.addr, next.addr, 4);
-      p.v4.prefixlen = 32;
-      src = FormatPrefix(p.v4);
-      src = src.substr(0, src.find('/'));
-    } else {
-      std::memcpy(p.v6.addr, next.addr, 8);
-      p.v6.prefixlen = 64;
-      src = FormatPrefix(p.v6);
-    }
-    out.push_back({src, static_cast<sipedge_bucket_kind>(next.kind), b.dropped,
+    out.push_back({name(next), static_cast<sipedge_bucket_kind>(next.kind), b.dropped,
                    b.last_drop_ns && now > b.last_drop_ns ? now - b.last_drop_ns : 0,
                    b.tat_ns > now ? b.tat_ns - now : 0});
   }
+}
+
+}  // namespace
+
+Result<std::vector<LimitedSource>> ListLimited(const MapSet& maps, uint64_t window_ns) {
+  uint64_t now = MonotonicNs();
+  std::vector<LimitedSource> out;
+  ListBuckets<sipedge_bucket4_key>(
+      maps.buckets, now, window_ns,
+      [](const sipedge_bucket4_key& k) {
+        sipedge_lpm4_key p{32, {}};
+        std::memcpy(p.addr, k.addr, 4);
+        std::string s = FormatPrefix(p);
+        return s.substr(0, s.find('/'));
+      },
+      out);
+  ListBuckets<sipedge_bucket6_key>(
+      maps.buckets6, now, window_ns,
+      [](const sipedge_bucket6_key& k) {
+        sipedge_lpm6_key p{64, {}};
+        std::memcpy(p.addr, k.addr, 8);
+        return FormatPrefix(p);
+      },
+      out);
   return out;
 }
 

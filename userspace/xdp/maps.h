@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,11 @@
 namespace sipedge::xdp {
 
 // Map names as pinned under /sys/fs/bpf/sipedge/<ifname>/ (the BPF name minus "sipedge_").
-inline constexpr std::array<const char*, 10> kMapPinNames = {
-    "stats",   "ports", "policy4", "policy6", "config",
-    "buckets", "steer", "cpumap",  "state",   "newsrc"};
+// policy4b/policy6b are the second set of policy tries (see PolicyReplace); buckets holds
+// IPv4 sources, buckets6 IPv6 ones.
+inline constexpr std::array<const char*, 13> kMapPinNames = {
+    "stats",  "ports", "policy4", "policy6",  "config",   "buckets", "steer",
+    "cpumap", "state", "newsrc",  "policy4b", "policy6b", "buckets6"};
 
 // Non-owning: whoever opened the fds closes them (see PinnedMaps).
 struct MapSet {
@@ -26,11 +29,14 @@ struct MapSet {
   int policy4 = -1;
   int policy6 = -1;
   int config = -1;
-  int buckets = -1;
+  int buckets = -1;  // IPv4 sources
   int steer = -1;
   int cpumap = -1;
   int state = -1;
   int newsrc = -1;
+  int policy4b = -1;  // set B of the policy tries; -1: only set A is used
+  int policy6b = -1;
+  int buckets6 = -1;  // IPv6 sources
 };
 
 // Counters summed over all CPUs.
@@ -52,6 +58,14 @@ struct PolicyEntry {
   std::string prefix;
   unsigned action;
   uint32_t flags = 0;  // SIPEDGE_POLICY_F_* bits
+  uint64_t hits = 0;   // packets this entry decided for
+};
+
+// One entry of a policy to load as a whole (PolicyReplace).
+struct PolicyRule {
+  Prefix prefix;
+  unsigned action = SIPEDGE_POLICY_DENY;  // enum sipedge_policy, not NONE
+  uint32_t flags = 0;                     // SIPEDGE_POLICY_F_* bits
 };
 
 // A source currently over its limit, from the bucket map.
@@ -84,7 +98,15 @@ Status PolicyAdd(const MapSet& maps, const Prefix& prefix, unsigned action);
 Status PolicyAdd(const MapSet& maps, const Prefix& prefix, unsigned action, uint32_t flags);
 // Errors when the prefix is not listed.
 Status PolicyDel(const MapSet& maps, const Prefix& prefix);
+// The active policy set's entries, IPv4 then IPv6, with their hit counters.
 Result<std::vector<PolicyEntry>> PolicyList(const MapSet& maps);
+// Replaces the whole policy with `rules` atomically for the program: fills the inactive set
+// of tries (policy4b/policy6b or policy4/policy6), then flips sipedge_config.policy_families
+// in one write, so every packet meets either the old or the new policy, complete. Hit
+// counters of prefixes present in both carry over. The set left inactive is emptied by the
+// next replace. Concurrent PolicyAdd/PolicyDel from another process may land in the old set.
+// Needs maps.policy4b/policy6b. Returns the number of entries loaded.
+Result<size_t> PolicyReplace(const MapSet& maps, const std::vector<PolicyRule>& rules);
 // `action` must be SIPEDGE_POLICY_ALLOW or SIPEDGE_POLICY_TLS_ONLY.
 Status SetDefaultPolicy(const MapSet& maps, unsigned action);
 
@@ -93,6 +115,13 @@ Result<sipedge_config> ReadConfig(const MapSet& maps);
 // honour within 1 % (an integer number of nanoseconds per packet).
 Status SetRateLimit(const MapSet& maps, uint32_t pps, uint32_t burst, uint32_t syn_pps,
                     uint32_t syn_burst);
+// One limit to change; an unset field keeps the configured value.
+struct RateLimitChange {
+  std::optional<uint32_t> pps, burst, syn_pps, syn_burst, new_pps, new_burst;
+};
+// Applies `change` to the configured limits (datagram, SYN, new-source budget), checking the
+// resulting pairs as SetRateLimit does; nothing is written when one is refused.
+Status UpdateRateLimits(const MapSet& maps, const RateLimitChange& change);
 // Checks one rate/burst pair as SetRateLimit does; the error says why it cannot be honoured.
 Status CheckRate(uint32_t pps, uint32_t burst);
 // Budget per CPU for sources that have no bucket yet: new sources per second and burst

@@ -15,8 +15,8 @@ namespace sipedge::xdp {
 namespace {
 
 int* Slot(MapSet& m, size_t i) {
-  int* slots[] = {&m.stats,   &m.ports, &m.policy4, &m.policy6, &m.config,
-                  &m.buckets, &m.steer, &m.cpumap,  &m.state,   &m.newsrc};
+  int* slots[] = {&m.stats,  &m.ports, &m.policy4, &m.policy6,  &m.config,   &m.buckets, &m.steer,
+                  &m.cpumap, &m.state, &m.newsrc,  &m.policy4b, &m.policy6b, &m.buckets6};
   static_assert(std::size(slots) == kMapPinNames.size());
   return slots[i];
 }
@@ -38,11 +38,14 @@ constexpr MapShape kShapes[] = {{4, sizeof(sipedge_stats)},
                                 {sizeof(sipedge_lpm4_key), sizeof(sipedge_policy_value)},
                                 {sizeof(sipedge_lpm6_key), sizeof(sipedge_policy_value)},
                                 {4, sizeof(sipedge_config)},
-                                {sizeof(sipedge_bucket_key), sizeof(sipedge_bucket)},
+                                {sizeof(sipedge_bucket4_key), sizeof(sipedge_bucket)},
                                 {4, sizeof(sipedge_steer)},
                                 {4, sizeof(bpf_cpumap_val)},
                                 {4, sizeof(sipedge_state)},
-                                {4, sizeof(sipedge_newsrc)}};
+                                {4, sizeof(sipedge_newsrc)},
+                                {sizeof(sipedge_lpm4_key), sizeof(sipedge_policy_value)},
+                                {sizeof(sipedge_lpm6_key), sizeof(sipedge_policy_value)},
+                                {sizeof(sipedge_bucket6_key), sizeof(sipedge_bucket)}};
 static_assert(std::size(kShapes) == kMapPinNames.size());
 
 std::string Incompatible(const std::string& ifname, const std::string& detail) {

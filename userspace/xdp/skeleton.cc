@@ -58,6 +58,9 @@ MapSet MapsOf(const sipedge_xdp_bpf& skel) {
   m.cpumap = bpf_map__fd(skel.maps.sipedge_cpumap);
   m.state = bpf_map__fd(skel.maps.sipedge_state);
   m.newsrc = bpf_map__fd(skel.maps.sipedge_newsrc);
+  m.policy4b = bpf_map__fd(skel.maps.sipedge_policy4b);
+  m.policy6b = bpf_map__fd(skel.maps.sipedge_policy6b);
+  m.buckets6 = bpf_map__fd(skel.maps.sipedge_buckets6);
   return m;
 }
 
@@ -71,7 +74,10 @@ std::array<NamedMap, kMapPinNames.size()> NamedMaps(const sipedge_xdp_bpf& skel)
            {skel.maps.sipedge_steer, kMapPinNames[6]},
            {skel.maps.sipedge_cpumap, kMapPinNames[7]},
            {skel.maps.sipedge_state, kMapPinNames[8]},
-           {skel.maps.sipedge_newsrc, kMapPinNames[9]}}};
+           {skel.maps.sipedge_newsrc, kMapPinNames[9]},
+           {skel.maps.sipedge_policy4b, kMapPinNames[10]},
+           {skel.maps.sipedge_policy6b, kMapPinNames[11]},
+           {skel.maps.sipedge_buckets6, kMapPinNames[12]}}};
 }
 
 }  // namespace sipedge::xdp
