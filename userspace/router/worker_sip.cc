@@ -297,11 +297,24 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
       } else if (t.transport == resolve::Transport::kTcp) {
         net::TcpConnection* c = outbound_connection(t.endpoint);
         if (!c) continue;
-        // Our Via names the TCP listener on the address this connection leaves from, so a
-        // new connection for a response could reach us; else the connection's own address.
+        // Our Via names a TCP listener, so the response (which comes back on this
+        // connection) is recognised as ours and a new connection could reach us: the one on
+        // the address this connection leaves from, else one of the same family.
         fo.out_local = c->local;
-        for (const TcpListener& l : tcp_)
-          if (l.local.address == c->local.address) fo.out_local = l.local;
+        const TcpListener* same_family = nullptr;
+        const TcpListener* same_address = nullptr;
+        for (const TcpListener& l : tcp_) {
+          if (l.local.address == c->local.address) same_address = &l;
+          if (!same_family && l.local.address.family == c->local.address.family) same_family = &l;
+        }
+        if (same_address) {
+          fo.out_local = same_address->local;
+        } else if (same_family) {
+          fo.out_local = same_family->local;
+        } else if (const UdpListener* u = udp_socket_for(c->remote, false)) {
+          // A UDP-only edge: the response still comes back on this connection.
+          fo.out_local = u->local;
+        }
         auto n = proxy::build_forwarded_request(msg, raw, plan, rx.in, fo,
                                                 std::span<char>(scratch_.data(), scratch_.size()));
         if (!n) {
