@@ -85,6 +85,8 @@ TEST(HitPath, CachedRequestsAllocateNothing) {
   if (!shared.features.multishot_recvmsg) GTEST_SKIP() << "kernel without multishot recvmsg";
   shared.dns_cache = &cache;
   shared.snapshot = &slot;
+  HopQuarantine quarantine(64, 30'000);
+  shared.quarantine = &quarantine;
   net::UniqueFd wake(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   std::atomic<bool> started{false};
   std::string error;

@@ -119,6 +119,8 @@ Expected<std::unique_ptr<Daemon>, std::string> Daemon::start(const config::Daemo
   d->shared_.features = features;
   d->shared_.dns_cache = d->cache_.get();
   d->shared_.snapshot = &d->snapshot_;
+  d->quarantine_ = std::make_unique<HopQuarantine>(4096, config.dns.quarantine_ms);
+  d->shared_.quarantine = d->quarantine_.get();
   d->shared_.worker_count = workers;
   for (unsigned i = 0; i < workers; ++i) {
     net::UniqueFd fd(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));

@@ -51,6 +51,7 @@ class Daemon {
   std::unique_ptr<metrics::Registry> registry_;
   std::unique_ptr<resolve::DnsCache> cache_;
   SnapshotSlot snapshot_;
+  std::unique_ptr<HopQuarantine> quarantine_;
   WorkerShared shared_;
   std::unique_ptr<XdpAttachment> xdp_;
   std::unique_ptr<metrics::MetricsServer> metrics_server_;

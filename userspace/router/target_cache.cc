@@ -108,35 +108,49 @@ void TargetCache::insert(const TargetKey& key, const TargetList& list, int64_t e
 }
 
 HopQuarantine::HopQuarantine(size_t capacity, int64_t period_ms)
-    : slots_(round_pow2(capacity < kWays ? kWays : capacity)), period_ms_(period_ms) {}
+    : slots_(new Slot[round_pow2(capacity < kWays ? kWays : capacity)]),
+      size_(round_pow2(capacity < kWays ? kWays : capacity)),
+      period_ms_(period_ms) {}
 
-size_t HopQuarantine::group_of(const HopTarget& t) const {
+uint64_t HopQuarantine::key_of(const HopTarget& t) {
   uint64_t h = fnv1a(reinterpret_cast<const char*>(t.endpoint.address.bytes.data()), 16);
   h = fnv1a(reinterpret_cast<const char*>(&t.endpoint.port), 2, h);
-  h ^= static_cast<uint64_t>(t.transport);
-  return (h * kWays) & (slots_.size() - 1) & ~(kWays - 1);
+  h = fnv1a(reinterpret_cast<const char*>(&t.endpoint.address.family), 1, h);
+  h ^= static_cast<uint64_t>(t.transport) + 1;
+  h *= 1099511628211ULL;
+  return h | 1;
+}
+
+size_t HopQuarantine::group_of(uint64_t key) const {
+  return ((key >> 7) * kWays) & (size_ - 1) & ~(kWays - 1);
 }
 
 void HopQuarantine::mark_failed(const HopTarget& t, int64_t now_ms) {
-  size_t g = group_of(t);
+  uint64_t key = key_of(t);
+  size_t g = group_of(key);
   Slot* victim = &slots_[g];
   for (size_t i = 0; i < kWays; ++i) {
     Slot& s = slots_[g + i];
-    if (s.until_ms > 0 && s.target.transport == t.transport && s.target.endpoint == t.endpoint) {
+    if (s.key.load(std::memory_order_relaxed) == key) {
       victim = &s;
       break;
     }
-    if (s.until_ms < victim->until_ms) victim = &s;  // expired or ending soonest
+    // Expired or ending soonest.
+    if (s.until_ms.load(std::memory_order_relaxed) <
+        victim->until_ms.load(std::memory_order_relaxed))
+      victim = &s;
   }
-  victim->target = t;
-  victim->until_ms = now_ms + period_ms_;
+  victim->key.store(key, std::memory_order_relaxed);
+  victim->until_ms.store(now_ms + period_ms_, std::memory_order_relaxed);
 }
 
 bool HopQuarantine::is_quarantined(const HopTarget& t, int64_t now_ms) const {
-  size_t g = group_of(t);
+  uint64_t key = key_of(t);
+  size_t g = group_of(key);
   for (size_t i = 0; i < kWays; ++i) {
     const Slot& s = slots_[g + i];
-    if (s.until_ms > now_ms && s.target.transport == t.transport && s.target.endpoint == t.endpoint)
+    if (s.key.load(std::memory_order_relaxed) == key &&
+        s.until_ms.load(std::memory_order_relaxed) > now_ms)
       return true;
   }
   return false;

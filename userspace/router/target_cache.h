@@ -13,6 +13,8 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <memory>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -77,7 +79,12 @@ class TargetCache {
 };
 
 // Recently failed hops (RFC 3263 §4.3, stateless proxy): the next request for the same URI
-// skips them, so a client's retransmission reaches the next target. Fixed size, per worker.
+// skips them, so a client's retransmission reaches the next target. Shared by every worker:
+// an ICMP error is delivered to whichever socket of the SO_REUSEPORT group the kernel's
+// lookup picks, not necessarily the worker that sent the datagram (or that will see the
+// retransmission). Lock-free: readers do two relaxed loads per slot; writers (failures
+// only) store. A torn read between key and time only shortens or lengthens one
+// quarantine, which is advisory.
 class HopQuarantine {
  public:
   HopQuarantine(size_t capacity, int64_t period_ms);
@@ -86,14 +93,16 @@ class HopQuarantine {
 
  private:
   struct Slot {
-    HopTarget target;
-    int64_t until_ms = 0;
+    std::atomic<uint64_t> key{0};  // hash of (transport, endpoint), never 0 when used
+    std::atomic<int64_t> until_ms{0};
   };
-  // Slots are searched in groups of kWays, so two hops whose hashes collide both stay
+  // Slots are searched in groups of kWays, so two hops whose slots collide both stay
   // quarantined.
   static constexpr size_t kWays = 4;
-  size_t group_of(const HopTarget& t) const;
-  std::vector<Slot> slots_;
+  static uint64_t key_of(const HopTarget& t);
+  size_t group_of(uint64_t key) const;
+  std::unique_ptr<Slot[]> slots_;
+  size_t size_;
   int64_t period_ms_;
 };
 

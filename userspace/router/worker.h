@@ -34,6 +34,7 @@ struct WorkerShared {
   net::UringFeatures features;
   resolve::DnsCache* dns_cache = nullptr;
   SnapshotSlot* snapshot = nullptr;
+  HopQuarantine* quarantine = nullptr;  // failed next hops, shared by all workers
   std::atomic<bool> stop{false};
   unsigned worker_count = 1;
 };
@@ -174,7 +175,7 @@ class Worker {
   sip::Message msg_;
   sip::Message reparse_;  // parked requests are parsed again here once DNS answered
   TargetCache targets_;
-  HopQuarantine quarantine_;
+  HopQuarantine& quarantine_;  // shared.quarantine
   std::unordered_map<std::string, PendingLookup> pending_;
   size_t parked_ = 0;
   log::RateLimiter refusal_log_;

@@ -27,7 +27,6 @@ constexpr unsigned kRingEntries = 1024;
 constexpr uint32_t kUdpBufferCount = 256;
 constexpr uint16_t kUdpBufferGroup = 1;
 constexpr size_t kTargetCacheEntries = 8192;
-constexpr size_t kQuarantineSlots = 1024;
 constexpr int kTickMs = 250;
 
 }  // namespace
@@ -40,7 +39,7 @@ Worker::Worker(unsigned index, WorkerShared& shared, metrics::WorkerMetrics& met
       conns_(1, 1),
       batch_(1 << 20, 256),
       targets_(kTargetCacheEntries),
-      quarantine_(kQuarantineSlots, 30'000) {}
+      quarantine_(*shared.quarantine) {}
 
 Worker::~Worker() {
   closing_ = true;
@@ -83,7 +82,6 @@ Expected<bool, std::string> Worker::open(const RouterSnapshot& snap) {
   parser_ = sip::MessageParser(sip::ParserLimits{cfg.limits.max_message_size, 256});
   sip::reset_message(&msg_, parser_.limits());
   sip::reset_message(&reparse_, parser_.limits());
-  quarantine_ = HopQuarantine(kQuarantineSlots, cfg.dns.quarantine_ms);
 
   for (const config::ListenerConfig& l : cfg.listeners) {
     if (l.transport == resolve::Transport::kUdp) {
