@@ -24,3 +24,20 @@ source "$here/../../tests/resolve/nsd_harness.sh"
 start_nsd bench "$port" sipedge.test
 wait_dns_ready "$cold_bench" --dns "127.0.0.1:$port" --iterations 1
 "$cold_bench" --dns "127.0.0.1:$port" --iterations 300
+
+# Outage: a silent first server (dns_blackhole) before the good one, default timeouts
+# (1000 ms, 2 tries). The first resolution waits for the silent server; server health then
+# puts it last, so the next ones take what the good server takes.
+resolve_bin="$build/tools/sipedge-resolve/sipedge-resolve"
+blackhole_bin="$build/tests/resolve/dns_blackhole"
+if [ -x "$resolve_bin" ] && [ -x "$blackhole_bin" ] && command -v jq >/dev/null; then
+  dead_port=$((port + 1))
+  "$blackhole_bin" 127.0.0.1 "$dead_port" >"$tmp/blackhole.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do grep -q ready "$tmp/blackhole.out" && break; sleep 0.1; done
+  echo
+  echo "resolution with a dead first server (--dns dead --dns good, timeout 1000 ms x 2 tries):"
+  "$resolve_bin" --dns "127.0.0.1:$dead_port" --dns "127.0.0.1:$port" --json \
+    sip:alice@sipedge.test sip:srvonly.sipedge.test sip:plain.sipedge.test |
+    jq -r '"  \(.uri): \(.elapsed_ms) ms (worst case \(.deadline_ms) ms), \(.targets | length) targets"'
+fi

@@ -1,5 +1,6 @@
 // dns_blackhole HOST PORT: binds UDP and TCP on HOST:PORT and never answers, so a DNS
-// client pointed at it times out (a dead server that still accepts packets). Runs until
+// client pointed at it times out (a dead server that still accepts packets). Prints
+// "query" for every UDP query it swallows, so a test can count what reached it. Runs until
 // killed.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -38,7 +39,10 @@ int main(int argc, char** argv) {
   for (;;) {
     pollfd fds[2] = {{udp, POLLIN, 0}, {tcp, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0) continue;
-    if (fds[0].revents) (void)recv(udp, buf, sizeof buf, 0);  // swallow the query
+    if (fds[0].revents && recv(udp, buf, sizeof buf, 0) >= 0) {  // swallow the query
+      std::printf("query\n");
+      std::fflush(stdout);
+    }
     if (fds[1].revents) {
       const int c = accept(tcp, nullptr, nullptr);  // accepted, never answered
       (void)c;

@@ -41,6 +41,8 @@ DnsAnswer versioned(uint32_t v, int i) {
 TEST(DnsCacheConcurrency, ReadersSeeWholeEntriesWhileAWriterReplacesAndEvicts) {
   DnsCacheConfig config;
   config.max_entries = kKeys / 2;  // forces evictions as well as replacements
+  config.max_bytes = 32 * 1024;    // and the byte bound, with reclamation pending
+  std::atomic<long> over_bound{0};
   std::atomic<bool> stop{false};
   std::atomic<long> hits{0};
   std::atomic<long> torn{0};
@@ -79,24 +81,29 @@ TEST(DnsCacheConcurrency, ReadersSeeWholeEntriesWhileAWriterReplacesAndEvicts) {
       RcuThread rcu;
       uint32_t version = 1;
       for (int round = 0; round < kWriterRounds; ++round) {
-        for (int i = 0; i < kKeys; ++i)
+        for (int i = 0; i < kKeys; ++i) {
           cache.insert(key(i), RrType::kA, versioned(version++, i), kNow);
+          if (cache.bytes() > config.max_bytes) over_bound.fetch_add(1);
+        }
         RcuThread::quiescent();
       }
       stop.store(true);
     });
+    RcuThread::offline();  // a thread blocked in join() must not hold up reclamation
     writer.join();
     for (auto& r : readers) r.join();
+    RcuThread::online();
     EXPECT_LE(cache.size(), config.max_entries);
     EXPECT_GT(cache.evictions(), 0u);
+    EXPECT_EQ(over_bound.load(), 0);
   }
   EXPECT_EQ(torn.load(), 0);
   EXPECT_GT(hits.load(), 0);
 }
 
 TEST(DnsCacheConcurrency, ReaderGoingOfflineDoesNotBlockReclamation) {
-  // A reader that blocks (offline) must not stall writers' reclamation, and coming back
-  // online it sees the newest entry.
+  // A reader that blocks (offline) must not stall writers' reclamation: every replaced
+  // entry is freed while it is still offline. Coming back online it sees the newest entry.
   DnsCacheConfig config;
   config.max_entries = 4;
   RcuThread main_rcu;
@@ -114,6 +121,12 @@ TEST(DnsCacheConcurrency, ReaderGoingOfflineDoesNotBlockReclamation) {
     }
   });
   for (uint32_t v = 1; v <= 200; ++v) cache.insert(key(0), RrType::kA, versioned(v, 0), kNow);
+  EXPECT_GT(cache.pending_reclaim_bytes(), 0u);  // 199 replaced entries retired
+  // Returns only once the grace period ended, with the reader still offline (phase 0): a
+  // reader that blocked reclamation would hang here (ctest's timeout fails the test).
+  cache.wait_for_reclamation();
+  EXPECT_EQ(cache.pending_reclaim_bytes(), 0u);
+  EXPECT_EQ(cache.size(), 1u);
   phase.store(1);
   reader.join();
 }

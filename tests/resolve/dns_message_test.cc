@@ -234,14 +234,38 @@ TEST(DnsMessage, TruncatedRecordIsRejected) {
             DnsStatus::kServFail);
 }
 
-TEST(DnsMessage, TooManyAnswerRecordsAreRejected) {
+TEST(DnsMessage, MoreRecordsThanTheLimitKeepTheFirstAndSaySo) {
+  // 100 A records, then the CNAME's target records would be irrelevant: the answer keeps
+  // kMaxAnswerRecords of them, is marked truncated, and is not a SERVFAIL.
+  constexpr int kRecords = 100;
   Wire w;
-  w.header(kNoError, 1, kMaxAnswerRecords + 1, 0).question("pbx.example.test", RrType::kA);
-  for (int i = 0; i <= kMaxAnswerRecords; ++i) {
+  w.header(kNoError, 1, kRecords, 0).question("pbx.example.test", RrType::kA);
+  for (int i = 0; i < kRecords; ++i) {
     w.rr("pbx.example.test", RrType::kA, 300, {192, 0, 2, static_cast<uint8_t>(i)});
   }
-  EXPECT_EQ(parse(ARES_SUCCESS, w, "pbx.example.test", RrType::kA).answer.status,
-            DnsStatus::kServFail);
+  const ParsedResponse r = parse(ARES_SUCCESS, w, "pbx.example.test", RrType::kA);
+  EXPECT_EQ(r.answer.status, DnsStatus::kNoError);
+  EXPECT_EQ(r.answer.addresses.size(), size_t{kMaxAnswerRecords});
+  EXPECT_TRUE(r.answer.truncated);
+  EXPECT_EQ(r.answer.addresses.front().bytes[3], 0);
+  EXPECT_FALSE(r.problem.empty());
+}
+
+TEST(DnsMessage, RecordsUpToTheLimitAreNotTruncated) {
+  Wire w;
+  w.header(kNoError, 1, kMaxAnswerRecords, 0).question("pbx.example.test", RrType::kA);
+  for (int i = 0; i < kMaxAnswerRecords; ++i) {
+    w.rr("pbx.example.test", RrType::kA, 300, {192, 0, 2, static_cast<uint8_t>(i)});
+  }
+  const ParsedResponse r = parse(ARES_SUCCESS, w, "pbx.example.test", RrType::kA);
+  EXPECT_EQ(r.answer.addresses.size(), size_t{kMaxAnswerRecords});
+  EXPECT_FALSE(r.answer.truncated);
+}
+
+TEST(DnsMessage, LocalBadNameIsNotAServerFailure) {
+  // c-ares refuses a label over 63 octets before sending anything.
+  EXPECT_EQ(parse_dns_response(ARES_EBADNAME, nullptr, 0, "x", RrType::kA).answer.status,
+            DnsStatus::kBadName);
 }
 
 TEST(DnsMessage, FailuresWithoutAResponseKeepTheirKind) {

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -93,6 +94,25 @@ class FakeDnsSource : public DnsSource {
   }
 
   size_t pending() const { return pending_.size(); }
+
+  // Timers the resolver asks for (its deadline); they run only when fire_timers() says.
+  TimerId schedule(int64_t /*delay_ms*/, std::function<void()> fn) override {
+    timers_.emplace_back(next_timer_, std::move(fn));
+    ++scheduled_;
+    return next_timer_++;
+  }
+  void cancel(TimerId id) override {
+    std::erase_if(timers_, [id](const auto& t) { return t.first == id; });
+  }
+  // Runs every timer not cancelled; returns how many ran.
+  size_t fire_timers() {
+    auto due = std::move(timers_);
+    timers_.clear();
+    for (auto& t : due) t.second();
+    return due.size();
+  }
+  size_t timers() const { return timers_.size(); }
+  size_t scheduled() const { return scheduled_; }  // timers ever asked for
   const std::vector<Asked>& asked() const { return asked_; }
   bool was_asked(const std::string& name, RrType type) const {
     for (const Asked& a : asked_) {
@@ -114,6 +134,9 @@ class FakeDnsSource : public DnsSource {
   std::vector<std::pair<std::pair<std::string, RrType>, Callback>> pending_;
   bool deferred_ = false;
   int wave_ = 0;
+  std::vector<std::pair<TimerId, std::function<void()>>> timers_;
+  TimerId next_timer_ = 1;
+  size_t scheduled_ = 0;
 };
 
 }  // namespace sipedge::resolve::testing

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+
 #include "fake_dns_source.h"
 
 namespace sipedge::resolve {
@@ -251,17 +254,31 @@ TEST_F(ResolverTest, R4_SipUriMayUseSipsD2TForTheHop) {
   EXPECT_FALSE(req.sips);
 }
 
-TEST_F(ResolverTest, R1_ResolutionNeverRewritesTheRequest) {
+TEST_F(ResolverTest, R1_TheRequestIsCopiedSoTheCallerMayReuseItAtOnce) {
+  // R1: the resolver takes the request by value semantics and returns targets; the
+  // caller's request (and the URI behind it) may change or die while DNS is in flight.
   full_zone();
-  ResolveRequest req = name_request("Example.TEST");
-  const ResolveRequest before = req;
-  ResolveResult r = resolve(req);
-  ASSERT_FALSE(r.targets.empty());
-  EXPECT_EQ(req.host, before.host);
-  EXPECT_EQ(req.sips, before.sips);
-  EXPECT_EQ(req.port, before.port);
-  EXPECT_EQ(req.transport, before.transport);
-  EXPECT_EQ(r.targets[0].host, "tls.example.test");  // the hop, not the URI, changed
+  dns_.set("other.test", RrType::kNaptr, status_only(DnsStatus::kNxDomain));
+  dns_.set_deferred(true);
+  Rfc3263Resolver resolver(dns_, config_, [this] { return now_ms_; });
+  ResolveResult out;
+  bool done = false;
+  {
+    auto req = std::make_unique<ResolveRequest>(name_request("Example.TEST"));
+    resolver.resolve(*req, [&](ResolveResult&& r) {
+      out = std::move(r);
+      done = true;
+    });
+    req->host = "other.test";  // reused for the next message...
+    req.reset();               // ...then freed, before the first answer arrives
+  }
+  while (!done && dns_.flush() > 0) {
+  }
+  ASSERT_TRUE(done);
+  ASSERT_FALSE(out.targets.empty());
+  EXPECT_EQ(out.tls_identity, "example.test");
+  EXPECT_EQ(out.targets[0].host, "tls.example.test");
+  EXPECT_FALSE(dns_.was_asked("other.test", RrType::kNaptr));
 }
 
 TEST_F(ResolverTest, R8_TlsIdentityIsTheUriDomainNeverTheSrvTarget) {
@@ -450,6 +467,141 @@ TEST_F(ResolverTest, ServFailOnNaptrStillFallsBackToSrv) {
   ResolveResult r = resolve(name_request("example.test"));
   ASSERT_EQ(r.targets.size(), 1u);
   EXPECT_EQ(r.targets[0].transport, Transport::kUdp);
+}
+
+// RFC 3263 §4.2: "If no SRV records were found" is the only way to the A/AAAA fallback;
+// a failed SRV query is not an absent one.
+TEST_F(ResolverTest, Sec4_2_SrvServFailGivesNoAddressFallback) {
+  dns_.set("example.test", RrType::kNaptr, status_only(DnsStatus::kNoData));
+  for (const char* n : {"_sips._tcp.example.test", "_sip._tcp.example.test"}) {
+    dns_.set(n, RrType::kSrv, status_only(DnsStatus::kNoData));
+  }
+  dns_.set("_sip._udp.example.test", RrType::kSrv, status_only(DnsStatus::kServFail));
+  dns_.set("example.test", RrType::kA, addresses({"192.0.2.99"}));
+  ResolveResult r = resolve(name_request("example.test"));
+  EXPECT_TRUE(r.targets.empty());
+  EXPECT_NE(r.error.find("SRV lookup failed (SERVFAIL)"), std::string::npos) << r.error;
+  EXPECT_FALSE(dns_.was_asked("example.test", RrType::kA));
+  EXPECT_EQ(r.min_ttl_s, 0u);
+}
+
+TEST_F(ResolverTest, Sec4_2_SrvFailureAfterNaptrOrTransportParamGivesNoFallback) {
+  dns_.set("example.test", RrType::kNaptr,
+           naptr({naptr_rec(10, 50, "s", "SIP+D2T", "_sip._tcp.example.test")}));
+  dns_.set("_sip._tcp.example.test", RrType::kSrv, status_only(DnsStatus::kServFail));
+  dns_.set("example.test", RrType::kA, addresses({"192.0.2.99"}));
+  EXPECT_TRUE(resolve(name_request("example.test")).targets.empty());
+  ResolveRequest req = name_request("example.test");
+  req.transport = "tcp";
+  ResolveResult r = resolve(req);
+  EXPECT_TRUE(r.targets.empty());
+  EXPECT_NE(r.error.find("no A/AAAA fallback"), std::string::npos) << r.error;
+  EXPECT_FALSE(dns_.was_asked("example.test", RrType::kA));
+}
+
+TEST_F(ResolverTest, Sec4_2_SrvNxDomainAndNoDataStillFallBack) {
+  dns_.set("example.test", RrType::kNaptr, status_only(DnsStatus::kNoData));
+  dns_.set("_sip._tcp.example.test", RrType::kSrv, status_only(DnsStatus::kNoData));
+  dns_.set("example.test", RrType::kA, addresses({"192.0.2.99"}));
+  ResolveResult r = resolve(name_request("example.test"));
+  ASSERT_EQ(r.targets.size(), 1u);
+  EXPECT_EQ(r.targets[0].port, 5060);
+}
+
+TEST_F(ResolverTest, Sec4_MaddrIsTheTargetAndTheUriDomainStaysTheTlsIdentity) {
+  dns_.set("_sips._tcp.proxy.example.net", RrType::kSrv, srv({{0, 0, 5061, "edge.example.net"}}));
+  dns_.set("edge.example.net", RrType::kA, addresses({"192.0.2.77"}));
+  full_zone();
+  ResolveRequest req = name_request("example.test", true);
+  req.maddr = "Proxy.Example.NET";
+  ResolveResult r = resolve(req);
+  ASSERT_EQ(r.targets.size(), 1u) << r.error;
+  EXPECT_EQ(r.targets[0].address, ip("192.0.2.77"));
+  EXPECT_EQ(r.targets[0].tls_identity, "example.test");  // R8: the URI's domain
+  EXPECT_FALSE(dns_.was_asked("example.test", RrType::kNaptr));
+}
+
+TEST_F(ResolverTest, Sec4_NumericMaddrNeedsNoDns) {
+  full_zone();
+  ResolveRequest req = name_request("example.test");
+  req.maddr = "[2001:db8::5]";
+  req.port = 5070;
+  ResolveResult r = resolve(req);
+  ASSERT_EQ(r.targets.size(), 1u);
+  EXPECT_EQ(r.targets[0].address, ip("2001:db8::5"));
+  EXPECT_EQ(r.targets[0].port, 5070);
+  EXPECT_TRUE(dns_.asked().empty());
+}
+
+TEST_F(ResolverTest, PortZeroInTheUriIsRefused) {
+  ResolveRequest req = name_request("192.0.2.1");
+  req.host_kind = HostKind::kIPv4;
+  req.port = 0;
+  ResolveResult r = resolve(req);
+  EXPECT_TRUE(r.targets.empty());
+  EXPECT_NE(r.error.find("port 0"), std::string::npos);
+}
+
+TEST_F(ResolverTest, SrvRecordsWithPortZeroAreSkipped) {
+  dns_.set("_sip._udp.example.test", RrType::kSrv,
+           srv({{0, 0, 0, "zero.example.test"}, {1, 0, 5060, "good.example.test"}}));
+  dns_.set("zero.example.test", RrType::kA, addresses({"192.0.2.1"}));
+  dns_.set("good.example.test", RrType::kA, addresses({"192.0.2.2"}));
+  ResolveRequest req = name_request("example.test");
+  req.transport = "udp";
+  ResolveResult r = resolve(req);
+  ASSERT_EQ(r.targets.size(), 1u);
+  EXPECT_EQ(r.targets[0].address, ip("192.0.2.2"));
+
+  dns_.set("_sip._udp.example.test", RrType::kSrv, srv({{0, 0, 0, "zero.example.test"}}));
+  ResolveResult none = resolve(req);
+  EXPECT_TRUE(none.targets.empty());
+  EXPECT_NE(none.error.find("port 0"), std::string::npos) << none.error;
+}
+
+TEST_F(ResolverTest, ABadNameIsReportedWithoutAskingAnyServer) {
+  const std::string long_label(64, 'a');
+  ResolveResult r = resolve(name_request((long_label + ".example.test").c_str()));
+  EXPECT_TRUE(r.targets.empty());
+  EXPECT_NE(r.error.find("bad name"), std::string::npos) << r.error;
+  EXPECT_TRUE(dns_.asked().empty());
+}
+
+TEST_F(ResolverTest, TheDeadlineEndsAResolutionOnceAndLateAnswersAreIgnored) {
+  full_zone();
+  config_.deadline_ms = 2500;
+  dns_.set_deferred(true);
+  Rfc3263Resolver resolver(dns_, config_, [this] { return now_ms_; });
+  int calls = 0;
+  ResolveResult out;
+  resolver.resolve(name_request("example.test"), [&](ResolveResult&& r) {
+    ++calls;
+    out = std::move(r);
+  });
+  EXPECT_EQ(resolver.worst_case_ms(), 2500);
+  ASSERT_EQ(dns_.timers(), 1u);
+  EXPECT_EQ(dns_.fire_timers(), 1u);  // the NAPTR answer has not come: the deadline passes
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(out.targets.empty());
+  EXPECT_NE(out.error.find("deadline"), std::string::npos);
+  EXPECT_EQ(out.min_ttl_s, 0u);
+  while (dns_.flush() > 0) {
+  }
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(ResolverTest, AFinishedResolutionCancelsItsDeadline) {
+  full_zone();
+  dns_.set_deferred(true);
+  ASSERT_FALSE(resolve(name_request("example.test")).targets.empty());
+  EXPECT_EQ(dns_.scheduled(), 1u);
+  EXPECT_EQ(dns_.timers(), 0u);
+}
+
+TEST_F(ResolverTest, AResolutionAnsweredAtOnceArmsNoDeadline) {
+  full_zone();  // answers before returning, like cache hits
+  ASSERT_FALSE(resolve(name_request("example.test")).targets.empty());
+  EXPECT_EQ(dns_.scheduled(), 0u);
 }
 
 TEST_F(ResolverTest, Failover_QuarantinedTargetMovesToTheEndUntilItExpires) {

@@ -13,6 +13,7 @@ port=${SIPEDGE_TEST_DNS_PORT:-53531}
 dead_port=$((port + 1))    # a listener that never answers: timeouts
 closed_port=$((port + 2))  # nobody listening at all
 other_port=$((port + 3))   # second server: other.test
+stale_port=$((port + 4))   # stale.test: stopped mid-test, then silent (serve-stale)
 
 command -v jq >/dev/null || { echo "FAIL: jq not installed" >&2; exit 1; }
 # shellcheck source=tests/resolve/nsd_harness.sh
@@ -22,11 +23,14 @@ source "$here/nsd_harness.sh"
 # with a new query (the main server answers REFUSED for it, the driver fails over).
 start_nsd main "$port" sipedge.test servfail.test
 start_nsd other "$other_port" other.test
+start_nsd stale "$stale_port" stale.test
+stale_nsd_pid=${pids[-1]}
 "$blackhole_bin" 127.0.0.1 "$dead_port" >"$tmp/blackhole.out" 2>&1 &
 pids+=($!)
 
 wait_dns_ready "$resolve_bin" --dns "127.0.0.1:$port" --timeout-ms 100 --tries 1 sip:plain.sipedge.test
 wait_dns_ready "$resolve_bin" --dns "127.0.0.1:$other_port" --timeout-ms 100 --tries 1 sip:pbx.other.test
+wait_dns_ready "$resolve_bin" --dns "127.0.0.1:$stale_port" --timeout-ms 100 --tries 1 sip:pbx.stale.test:5060
 for _ in $(seq 1 50); do grep -q ready "$tmp/blackhole.out" && break; sleep 0.1; done
 dns=(--dns "127.0.0.1:$port")
 
@@ -70,7 +74,8 @@ check transports_in_naptr_order '[.targets[].transport] | (index("tls") < index(
 check srv_priority_backup_last '[.targets[] | select(.transport == "tls") | .host] | .[-1] == "backup.sipedge.test"'
 check interleave_ipv6_first '[.targets[] | select(.host == "pbx-a.sipedge.test" and .transport == "tls") | .address] == ["2001:db8::10", "192.0.2.10"]'
 check three_round_trips '.round_trips == 3'
-check step_rcodes '[.steps[].rcode] | all(. == "NOERROR" or . == "NXDOMAIN")'
+# Every name on this chain exists (absent types are NODATA, i.e. NOERROR with 0 answers).
+check step_rcodes '[.steps[].rcode] | all(. == "NOERROR")'
 
 # --seed makes the weighted order reproducible; over many seeds both weighted targets lead.
 run 0 "${dns[@]}" --json --seed 7 "sip:alice@sipedge.test"
@@ -110,7 +115,8 @@ check srv_fallback_order '[.targets[] | [.transport, .port]] | .[0] == ["tcp", 5
 # No NAPTR, no SRV: A/AAAA, default port, UDP; --prefer ipv4.
 run 0 "${dns[@]}" --json --prefer ipv4 "sip:plain.sipedge.test"
 check address_fallback '[.targets[] | [.transport, .port, .address]] == [["udp", 5060, "192.0.2.20"], ["udp", 5060, "2001:db8::20"]]'
-check nodata_is_noerror_zero '[.steps[] | select(.type == "NAPTR")][0] | .rcode == "NXDOMAIN" or (.rcode == "NOERROR" and .answers == 0)'
+# plain.sipedge.test exists (it has A/AAAA): its NAPTR is NODATA, never NXDOMAIN.
+check nodata_is_noerror_zero '[.steps[] | select(.type == "NAPTR")][0] | .rcode == "NOERROR" and .answers == 0'
 run 0 "${dns[@]}" --json "sips:plain.sipedge.test"
 check sips_address_fallback_tls '[.targets[] | [.transport, .port]] | all(. == ["tls", 5061])'
 
@@ -144,6 +150,99 @@ run 3 --dns "127.0.0.1:$closed_port" --json --timeout-ms 200 --tries 1 "sip:alic
 check closed_port_timeout '.targets == [] and ([.steps[].rcode] | all(. == "TIMEOUT"))'
 run 0 --dns "127.0.0.1:$dead_port" "${dns[@]}" --json --timeout-ms 200 --tries 2 "sip:plain.sipedge.test"
 check several_servers_failover '[.targets[].address] | index("192.0.2.20") != null'
+
+# RFC 3263 §4.2: an SRV query that fails is not "no SRV records": no A/AAAA fallback to
+# the domain's own A record (192.0.2.60), and an error that names the SRV failure.
+run 3 "${dns[@]}" --json --timeout-ms 200 --tries 1 "sip:srvfail.sipedge.test"
+check srv_servfail_no_fallback '.targets == [] and (.error | test("SRV lookup failed \\(SERVFAIL\\)")) and ([.steps[] | select(.type == "A" or .type == "AAAA")] == [])'
+
+# Port 0 is no destination, in the URI or in an SRV record.
+run 3 "${dns[@]}" --json "sip:plain.sipedge.test:0"
+check uri_port_zero_refused '.targets == [] and (.error | test("port 0")) and .steps == []'
+run 3 "${dns[@]}" --json "sip:zeroport.sipedge.test;transport=udp"
+check srv_port_zero_refused '.targets == [] and (.error | test("port 0")) and ([.steps[] | select(.type == "A")] == [])'
+
+# maddr is TARGET (RFC 3263 §4); the TLS identity stays the URI's domain (R8).
+run 0 "${dns[@]}" --json --prefer ipv4 "sip:alice@sipedge.test;maddr=plain.sipedge.test"
+check maddr_is_target '[.targets[] | [.transport, .port, .address]] == [["udp", 5060, "192.0.2.20"], ["udp", 5060, "2001:db8::20"]] and ([.steps[] | select(.query == "sipedge.test")] == [])'
+run 0 "${dns[@]}" --json "sips:alice@sipedge.test;maddr=192.0.2.99"
+check maddr_numeric '.steps == [] and .targets == [{"transport": "tls", "host": "192.0.2.99", "port": 5061, "address": "192.0.2.99"}] and .tls_identity == "sipedge.test"'
+
+# A label over 63 octets: a bad name, reported without asking any server.
+long_label=$(printf 'a%.0s' $(seq 1 64))
+run 3 "${dns[@]}" --json "sip:$long_label.sipedge.test"
+check bad_name_local '.targets == [] and (.error | test("bad name")) and .steps == []'
+
+# Server health: with a silent first server and a good second one, only the first
+# resolution waits for the silent one; the second asks the good server first, so no
+# query reaches the silent one (its log counts what it swallowed).
+before=$(grep -c '^query' "$tmp/blackhole.out" || true)
+run 0 --dns "127.0.0.1:$dead_port" "${dns[@]}" --json --timeout-ms 300 --tries 1 \
+  "sip:plain.sipedge.test" "sip:srvonly.sipedge.test"
+first_wait=$(grep -c '^query' "$tmp/blackhole.out" || true)
+if [ "$(wc -l <<<"$out")" -eq 2 ] && [ "$first_wait" -gt "$before" ]; then
+  out2=$(sed -n 2p <<<"$out")
+  if jq -e '.targets | length > 0' >/dev/null <<<"$out2"; then
+    echo "ok   dead_server_behind_healthy_one_resolves ($(jq .elapsed_ms <<<"$out2") ms for the second)"
+  else
+    echo "FAIL dead_server_behind_healthy_one_resolves: $out2" >&2
+    failures=$((failures + 1))
+  fi
+else
+  echo "FAIL dead_server_first_wait: expected two results and queries at the silent server" >&2
+  failures=$((failures + 1))
+fi
+# Only the first wave (NAPTR of the first URI) went to the silent server.
+sleep 0.2
+after=$(grep -c '^query' "$tmp/blackhole.out" || true)
+if [ $((after - before)) -eq 1 ]; then echo "ok   silent_server_asked_once"; else
+  echo "FAIL silent_server_asked_once: it got $((after - before)) queries" >&2
+  failures=$((failures + 1))
+fi
+
+# The worst case is bounded and reported: a silent server and a 300 ms deadline.
+run 3 --dns "127.0.0.1:$dead_port" --json --timeout-ms 2000 --tries 3 --deadline-ms 300 \
+  "sip:alice@sipedge.test"
+check deadline_bounds_and_reports '.targets == [] and .deadline_ms == 300 and (.error | test("deadline"))'
+
+# A flood of names seen once (NXDOMAIN under sipedge.test) through a 64-entry cache does
+# not evict the entries a resolution keeps using (S3-FIFO admission).
+{
+  echo "sip:alice@sipedge.test"
+  for i in $(seq 1 400); do
+    echo "sip:r$i-$RANDOM.sipedge.test:5060"
+    if [ $((i % 20)) -eq 0 ]; then echo "sip:alice@sipedge.test"; fi
+  done
+  echo "sip:alice@sipedge.test"
+} >"$tmp/flood.txt"
+set +e
+"$resolve_bin" "${dns[@]}" --json --cache-entries 64 - <"$tmp/flood.txt" >"$tmp/flood.out"
+set -e
+out=$(tail -n 1 "$tmp/flood.out")
+check flood_keeps_hot_entry '(.targets | length > 0) and (.steps | length > 0) and ([.steps[] | .cached] | all(. == true))'
+out=$(sed -n 3p "$tmp/flood.out")
+check flood_names_asked '.targets == [] and ([.steps[] | .rcode] | index("NXDOMAIN") != null)'
+
+# Serve-stale (RFC 8767): resolve while stale.test's server is up, stop it and put a
+# silent listener on its port, wait past the 1 s TTL, resolve again in the same process:
+# the stale answer comes from the client-response timer: the DNS timeout and the deadline are
+# a minute, so without that timer nothing would be printed before the read gives up.
+coproc STALE { "$resolve_bin" --dns "127.0.0.1:$stale_port" --json --timeout-ms 60000 --tries 1 \
+  --deadline-ms 60000 --stale-after-ms 300 --cache-min-ttl-s 1 - 2>"$tmp/stale.err"; }
+echo "sip:pbx.stale.test:5060" >&"${STALE[1]}"
+read -r -t 10 out <&"${STALE[0]}" || out="{}"
+check stale_first_answer_fresh '[.targets[].address] == ["192.0.2.80"] and ([.steps[] | .stale] | all(. != true))'
+kill "$stale_nsd_pid"
+wait "$stale_nsd_pid" 2>/dev/null || true
+"$blackhole_bin" 127.0.0.1 "$stale_port" >"$tmp/blackhole2.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do grep -q ready "$tmp/blackhole2.out" && break; sleep 0.1; done
+sleep 1.5  # past the TTL
+echo "sip:pbx.stale.test:5060" >&"${STALE[1]}"
+read -r -t 10 out <&"${STALE[0]}" || out="{}"
+check serve_stale_after_server_died '[.targets[].address] == ["192.0.2.80"] and ([.steps[] | select(.stale == true)] | length > 0) and .min_ttl_s == 0'
+exec {STALE[1]}>&-
+wait "$STALE_PID" 2>/dev/null || true
 
 # Usage errors: exit 2 with a message naming the fault.
 run 2 "${dns[@]}" "sip:"

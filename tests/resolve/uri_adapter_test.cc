@@ -37,6 +37,12 @@ TEST(UriAdapter, Ipv4Host) {
   EXPECT_EQ(r.host_kind, HostKind::kIPv4);
 }
 
+TEST(UriAdapter, MaddrIsPassedOnAndAbsentOtherwise) {
+  EXPECT_EQ(from("sip:alice@example.test;maddr=Proxy.Example.NET").maddr, "Proxy.Example.NET");
+  EXPECT_EQ(from("sip:alice@example.test;maddr=[2001:db8::1]").maddr, "[2001:db8::1]");
+  EXPECT_FALSE(from("sip:alice@example.test").maddr.has_value());
+}
+
 TEST(UriAdapter, NonSipSchemesAreRefused) {
   auto uri = sip::parse_uri("tel:+15551234", "test");
   ASSERT_TRUE(uri.has_value());

@@ -1,11 +1,13 @@
-// sipedge-resolve: prints the ordered next-hop targets RFC 3263 gives for a SIP URI.
-// Exit: 0 with at least one target; 3 when resolution found none (JSON still printed, with
-// "error"); 2 for a bad URI or bad usage.
+// sipedge-resolve: prints the ordered next-hop targets RFC 3263 gives for SIP URIs.
+// Exit: 0 when every URI got at least one target; 3 when one got none (JSON still printed,
+// with "error"); 2 for a bad URI or bad usage.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -33,25 +35,43 @@ int64_t monotonic_ms() {
 
 }  // namespace
 
+// Resolves each URI in turn with one driver, cache and resolver (so server health and
+// the cache carry over from one to the next, as in one worker of the daemon).
 int main(int argc, char** argv) {
   using namespace sipedge;
-  CLI::App app{"Resolve a SIP URI to its ordered next-hop targets (RFC 3263)", "sipedge-resolve"};
+  CLI::App app{"Resolve SIP URIs to their ordered next-hop targets (RFC 3263)", "sipedge-resolve"};
   std::vector<std::string> dns_servers;
   bool json = false;
   uint64_t seed = 0;
   std::string prefer = "interleave";
   int timeout_ms = 1000;
   int tries = 2;
-  std::string uri_text;
+  int64_t deadline_ms = resolve::ResolverConfig{}.deadline_ms;
+  int64_t stale_after_ms = 1800;
+  size_t cache_entries = resolve::DnsCacheConfig{}.max_entries;
+  uint32_t cache_min_ttl_s = resolve::DnsCacheConfig{}.min_ttl_s;
+  std::vector<std::string> uri_texts;
   app.add_option("--dns", dns_servers, "DNS server HOST:PORT ([v6]:PORT); repeatable")
-      ->type_name("HOST:PORT");
-  app.add_flag("--json", json, "print the result as JSON");
+      ->type_name("HOST:PORT")
+      ->allow_extra_args(false);
+  app.add_option("--cache-entries", cache_entries, "DNS cache bound (entries)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+  app.add_option("--cache-min-ttl-s", cache_min_ttl_s, "TTLs below this are raised to it")
+      ->check(CLI::Range(0u, 86400u));
+  app.add_flag("--json", json, "print each result as one JSON line");
   auto* seed_opt = app.add_option("--seed", seed, "seed for the weighted SRV order");
   app.add_option("--prefer", prefer, "address family order")
       ->check(CLI::IsMember({"ipv4", "ipv6", "interleave"}));
   app.add_option("--timeout-ms", timeout_ms, "per-try DNS timeout")->check(CLI::Range(1, 60000));
   app.add_option("--tries", tries, "attempts per DNS server")->check(CLI::Range(1, 10));
-  app.add_option("URI", uri_text, "sip: or sips: URI")->required();
+  app.add_option("--deadline-ms", deadline_ms,
+                 "worst case from request to answer (targets, stale targets or failure)")
+      ->check(CLI::Range(int64_t{1}, int64_t{600000}));
+  app.add_option("--stale-after-ms", stale_after_ms,
+                 "serve an expired answer when the refresh takes longer (RFC 8767)")
+      ->check(CLI::Range(int64_t{0}, int64_t{600000}));
+  app.add_option("URI", uri_texts, "sip: or sips: URIs; - reads one per line from stdin")
+      ->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -61,21 +81,35 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  auto uri = sip::parse_uri(uri_text, "URI");
-  if (!uri) {
-    std::cerr << "sipedge-resolve: bad URI: " << uri.error().to_string() << "\n";
-    return kExitUsage;
-  }
-  auto request = resolve::request_from_uri(*uri);
-  if (!request) {
-    std::cerr << "sipedge-resolve: bad URI: " << request.error() << "\n";
-    return kExitUsage;
-  }
-
   resolve::AresOptions ares_options;
   ares_options.servers = dns_servers;
   ares_options.timeout_ms = timeout_ms;
   ares_options.tries = tries;
+
+  // Every URI is checked before any DNS, so a bad one is a usage error with nothing sent.
+  std::vector<resolve::ResolveRequest> requests;
+  const bool from_stdin = uri_texts.size() == 1 && uri_texts[0] == "-";
+  auto parse = [&](const std::string& text) -> std::optional<resolve::ResolveRequest> {
+    auto uri = sip::parse_uri(text, "URI");
+    if (!uri) {
+      std::cerr << "sipedge-resolve: bad URI: " << uri.error().to_string() << "\n";
+      return std::nullopt;
+    }
+    auto request = resolve::request_from_uri(*uri);
+    if (!request) {
+      std::cerr << "sipedge-resolve: bad URI: " << request.error() << "\n";
+      return std::nullopt;
+    }
+    return *request;
+  };
+  if (!from_stdin) {
+    for (const std::string& text : uri_texts) {
+      auto r = parse(text);
+      if (!r) return kExitUsage;
+      requests.push_back(std::move(*r));
+    }
+  }
+
   auto driver = resolve::AresDriver::create(ares_options);
   if (!driver) {
     std::cerr << "sipedge-resolve: --dns: " << driver.error() << "\n";
@@ -87,28 +121,53 @@ int main(int argc, char** argv) {
   config.family = prefer == "ipv4"   ? resolve::FamilyPreference::kIpv4First
                   : prefer == "ipv6" ? resolve::FamilyPreference::kIpv6First
                                      : resolve::FamilyPreference::kInterleave;
+  config.deadline_ms = deadline_ms;
+  resolve::CachingDnsSourceConfig source_config;
+  source_config.client_response_ms = stale_after_ms;
 
-  resolve::ResolveResult result;
+  int exit_code = 0;
   {
     resolve::RcuThread rcu;
-    resolve::DnsCache cache;
+    resolve::DnsCacheConfig cache_config;
+    cache_config.max_entries = cache_entries;
+    cache_config.min_ttl_s = cache_min_ttl_s;
+    resolve::DnsCache cache(cache_config);
     resolve::AresUpstream upstream(**driver);
-    resolve::CachingDnsSource source(cache, upstream, monotonic_ms);
+    resolve::CachingDnsSource source(cache, upstream, monotonic_ms, source_config);
     resolve::Rfc3263Resolver resolver(source, config, monotonic_ms);
-    bool done = false;
-    resolver.resolve(*request, [&](resolve::ResolveResult&& r) {
-      result = std::move(r);
-      done = true;
-    });
-    resolve::run_poll_loop(**driver, [&] { return done; });
-    if (!done) result.error = "resolution did not complete";
+    auto resolve_one = [&](const std::string& text, const resolve::ResolveRequest& request) {
+      resolve::ResolveResult result;
+      bool done = false;
+      const int64_t start = monotonic_ms();
+      resolver.resolve(request, [&](resolve::ResolveResult&& r) {
+        result = std::move(r);
+        done = true;
+      });
+      resolve::run_poll_loop(**driver, [&] { return done; });
+      if (!done) result.error = "resolution did not complete";
+      const tools::Timing timing{monotonic_ms() - start, resolver.worst_case_ms()};
+      if (json) {
+        std::cout << tools::result_to_json(text, result, timing) << std::endl;
+      } else {
+        std::cout << tools::result_to_text(text, result, timing) << std::flush;
+      }
+      if (result.targets.empty() && exit_code == 0) exit_code = kExitNoTarget;
+    };
+    if (from_stdin) {
+      std::string line;
+      while (std::getline(std::cin, line)) {
+        if (line.empty()) continue;
+        auto r = parse(line);
+        if (!r) {
+          exit_code = kExitUsage;
+          continue;
+        }
+        resolve_one(line, *r);
+      }
+    } else {
+      for (size_t i = 0; i < requests.size(); ++i) resolve_one(uri_texts[i], requests[i]);
+    }
     driver->reset();  // no query may outlive the cache and the resolver
   }
-
-  if (json) {
-    std::cout << tools::result_to_json(uri_text, result) << "\n";
-  } else {
-    std::cout << tools::result_to_text(uri_text, result);
-  }
-  return result.targets.empty() ? kExitNoTarget : 0;
+  return exit_code;
 }

@@ -4,7 +4,8 @@
 
 namespace sipedge::tools {
 
-std::string result_to_json(std::string_view uri, const resolve::ResolveResult& result) {
+std::string result_to_json(std::string_view uri, const resolve::ResolveResult& result,
+                           const Timing& timing) {
   JsonWriter j;
   j.begin_object();
   j.key("uri").value(uri);
@@ -26,17 +27,22 @@ std::string result_to_json(std::string_view uri, const resolve::ResolveResult& r
     j.key("type").value(resolve::rr_type_name(s.type));
     j.key("rcode").value(resolve::dns_status_rcode(s.status));
     j.key("answers").value(static_cast<uint64_t>(s.answers));
+    if (s.from_cache) j.key("cached").value(true);
     if (s.stale) j.key("stale").value(true);
     j.end_object();
   }
   j.end_array();
   j.key("round_trips").value(static_cast<uint64_t>(result.round_trips));
+  j.key("min_ttl_s").value(static_cast<uint64_t>(result.min_ttl_s));
+  j.key("elapsed_ms").value(static_cast<uint64_t>(timing.elapsed_ms));
+  j.key("deadline_ms").value(static_cast<uint64_t>(timing.deadline_ms));
   if (!result.error.empty()) j.key("error").value(result.error);
   j.end_object();
   return j.str();
 }
 
-std::string result_to_text(std::string_view uri, const resolve::ResolveResult& result) {
+std::string result_to_text(std::string_view uri, const resolve::ResolveResult& result,
+                           const Timing& timing) {
   std::string out(uri);
   out += "  (TLS identity: " + result.tls_identity + ")\n";
   for (const resolve::DnsStep& s : result.steps) {
@@ -52,6 +58,8 @@ std::string result_to_text(std::string_view uri, const resolve::ResolveResult& r
            addr + ":" + std::to_string(t.port) + "  (" + t.host + ")\n";
   }
   if (!result.error.empty()) out += "error: " + result.error + "\n";
+  out += "  (" + std::to_string(timing.elapsed_ms) + " ms; worst case " +
+         std::to_string(timing.deadline_ms) + " ms)\n";
   return out;
 }
 

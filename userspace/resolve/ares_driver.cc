@@ -2,6 +2,7 @@
 
 #include <sys/time.h>
 
+#include <chrono>
 #include <algorithm>
 #include <cstring>
 #include <mutex>
@@ -28,13 +29,30 @@ std::string server_text(const ares_addr_port_node& n) {
                               : std::string(buf) + ":" + std::to_string(port);
 }
 
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// No response from the server at all (as opposed to an answer, even SERVFAIL).
+bool server_silent(int status) { return status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED; }
+
 }  // namespace
+
+int64_t ares_server_budget_ms(const AresOptions& options) {
+  int64_t total = 0;
+  int64_t t = std::max(options.timeout_ms, 1);
+  for (int i = 0; i < std::max(options.tries, 1); ++i, t *= 2) total += t;
+  return total;
+}
 
 struct AresDriver::Attempt {
   AresDriver* driver;
   std::string name;
   RrType type;
-  size_t server = 0;
+  std::vector<uint8_t> order;  // servers to try, healthy first
+  size_t server = 0;           // position in `order`
   bool saw_server_failure = false;
   Callback done;
 };
@@ -79,6 +97,7 @@ Expected<std::unique_ptr<AresDriver>, std::string> AresDriver::create(const Ares
     int rc = ares_init_options(&channel, &opts, mask);
     if (rc != ARES_SUCCESS) return unexpected(std::string("c-ares: ") + ares_strerror(rc));
     driver->channels_.push_back(channel);
+    driver->down_.push_back(false);
     rc = ares_set_servers_ports_csv(channel, server.c_str());
     if (rc != ARES_SUCCESS || server.find(',') != std::string::npos) {
       return unexpected("bad DNS server \"" + server + "\" (want HOST:PORT or [V6]:PORT)");
@@ -105,12 +124,37 @@ void AresDriver::query(const std::string& name, RrType type, Callback done) {
   attempt->name = name;
   attempt->type = type;
   attempt->done = std::move(done);
+  order_servers(&attempt->order);
   send(std::move(attempt));
+}
+
+void AresDriver::order_servers(std::vector<uint8_t>* order) const {
+  order->clear();
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < channels_.size() && i < 256; ++i) {
+      if (down_[i] == (pass == 1)) order->push_back(static_cast<uint8_t>(i));
+    }
+  }
+}
+
+size_t AresDriver::first_server() const {
+  for (size_t i = 0; i < channels_.size(); ++i) {
+    if (!down_[i]) return i;
+  }
+  return 0;
+}
+
+void AresDriver::note_server(size_t server, int status) {
+  if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED || status == ARES_EBADNAME ||
+      status == ARES_ENOMEM) {
+    return;  // says nothing about the server
+  }
+  down_[server] = server_silent(status);
 }
 
 void AresDriver::send(std::unique_ptr<Attempt> attempt) {
   Attempt* a = attempt.release();  // owned by c-ares until on_answer
-  ares_query(channels_[a->server], a->name.c_str(), kClassIn, static_cast<int>(a->type),
+  ares_query(channels_[a->order[a->server]], a->name.c_str(), kClassIn, static_cast<int>(a->type),
              &AresDriver::on_answer, a);
 }
 
@@ -120,8 +164,9 @@ void AresDriver::on_answer(void* arg, int status, int /*timeouts*/, unsigned cha
   const bool server_failure = status == ARES_ESERVFAIL || status == ARES_EREFUSED ||
                               status == ARES_ENOTIMP || status == ARES_EFORMERR;
   attempt->saw_server_failure |= server_failure;
+  if (!self->destroying_) self->note_server(attempt->order[attempt->server], status);
   if (status != ARES_EDESTRUCTION && try_next_server(status) &&
-      attempt->server + 1 < self->channels_.size()) {
+      attempt->server + 1 < attempt->order.size()) {
     ++attempt->server;
     return self->send(std::move(attempt));
   }
@@ -159,10 +204,42 @@ void AresDriver::process_fd(int read_fd, int write_fd) {
 
 void AresDriver::process_timeouts() {
   for (ares_channel c : channels_) ares_process_fd(c, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+  run_due_timers();
+}
+
+AresDriver::TimerId AresDriver::schedule(int64_t delay_ms, std::function<void()> fn) {
+  const TimerId id = next_timer_id_++;
+  timers_.push_back(Timer{now_ms() + std::max<int64_t>(delay_ms, 0), id, std::move(fn)});
+  return id;
+}
+
+void AresDriver::cancel(TimerId id) {
+  auto it =
+      std::find_if(timers_.begin(), timers_.end(), [id](const Timer& t) { return t.id == id; });
+  if (it != timers_.end()) timers_.erase(it);
+}
+
+void AresDriver::run_due_timers() {
+  const int64_t now = now_ms();
+  // A callback may schedule or cancel timers: take one due timer at a time.
+  for (;;) {
+    auto it = std::find_if(timers_.begin(), timers_.end(),
+                           [now](const Timer& t) { return t.due_ms <= now; });
+    if (it == timers_.end()) return;
+    std::function<void()> fn = std::move(it->fn);
+    timers_.erase(it);
+    fn();
+  }
 }
 
 int AresDriver::next_timeout_ms(int max_ms) const {
   int best = max_ms;
+  if (!timers_.empty()) {
+    const int64_t now = now_ms();
+    for (const Timer& t : timers_) {
+      best = static_cast<int>(std::clamp<int64_t>(t.due_ms - now, 0, best));
+    }
+  }
   for (ares_channel c : channels_) {
     timeval max_tv{max_ms / 1000, (max_ms % 1000) * 1000};
     timeval tv{};

@@ -13,6 +13,11 @@ class AresUpstream : public DnsUpstream {
 
   // See DnsUpstream::query. CNAME follow-ups count toward kMaxCnameDepth links in total.
   void query(const std::string& name, RrType type, Callback done) override;
+  // The driver's timers (see AresDriver::schedule).
+  TimerId schedule(int64_t delay_ms, std::function<void()> fn) override {
+    return driver_.schedule(delay_ms, std::move(fn));
+  }
+  void cancel(TimerId id) override { driver_.cancel(id); }
 
  private:
   struct Chase;

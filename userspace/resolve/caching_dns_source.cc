@@ -6,37 +6,165 @@ namespace sipedge::resolve {
 
 namespace {
 
-DnsStep cache_step(const std::string& name, RrType type, const DnsAnswer& a, bool stale) {
-  return DnsStep{name, type, a.status, static_cast<uint32_t>(a.record_count()), true, stale};
+DnsStep cache_step(const std::string& name, RrType type, const CacheLookup& hit, bool stale,
+                   int64_t now) {
+  const DnsAnswer& a = *hit.answer;
+  const int64_t left_ms = hit.expires_at_ms - now;
+  const uint32_t left_s = left_ms <= 0 ? 0 : static_cast<uint32_t>(left_ms / 1000);
+  return DnsStep{name, type,  a.status, static_cast<uint32_t>(a.record_count()),
+                 true, stale, left_s};
+}
+
+std::string key_of(const std::string& name, RrType type) {
+  std::string key(2, '\0');
+  key[0] = static_cast<char>(static_cast<uint16_t>(type) >> 8);
+  key[1] = static_cast<char>(static_cast<uint16_t>(type) & 0xff);
+  key += name;
+  return key;
 }
 
 }  // namespace
 
+// One upstream query and the lookups waiting for it.
+struct CachingDnsSource::Pending {
+  std::string name;
+  RrType type;
+  std::vector<Callback> waiters;
+  DnsUpstream::TimerId client_timer = 0;
+  bool client_timer_fired = false;  // stale was served; later joiners get it at once
+};
+
+CachingDnsSource::CachingDnsSource(DnsCache& cache, DnsUpstream& upstream, Clock clock,
+                                   CachingDnsSourceConfig config)
+    : cache_(cache), upstream_(upstream), clock_(std::move(clock)), config_(config) {}
+
+CachingDnsSource::~CachingDnsSource() {
+  *alive_ = false;
+  for (auto& [key, p] : in_flight_) {
+    if (p->client_timer != 0) upstream_.cancel(p->client_timer);
+  }
+}
+
+void CachingDnsSource::serve_cached(const std::string& name, RrType type, const CacheLookup& hit,
+                                    bool stale, const Callback& done, std::vector<DnsStep>&& steps,
+                                    bool network) {
+  if (stale) cache_.note_stale_served();
+  steps.push_back(cache_step(name, type, hit, stale, clock_()));
+  done(*hit.answer, std::move(steps), network);
+}
+
 void CachingDnsSource::lookup(const std::string& name, RrType type, Callback done) {
-  const CacheLookup hit = cache_.lookup(name, type, clock_());
-  if (hit.state == CacheState::kFresh) {
-    done(*hit.answer, {cache_step(name, type, *hit.answer, false)}, false);
+  const int64_t now = clock_();
+  const CacheLookup hit = cache_.lookup(name, type, now);
+  if (hit.state == CacheState::kFresh) return serve_cached(name, type, hit, false, done, {}, false);
+  if (hit.state == CacheState::kMiss) {
+    const CacheLookup cut = cache_.lookup_nxdomain_cut(name, now);
+    if (cut.state == CacheState::kFresh) {
+      // RFC 8020: the name (or one above it) does not exist, whatever the type.
+      std::vector<DnsStep> steps{cache_step(name, type, cut, false, now)};
+      return done(*cut.answer, std::move(steps), false);
+    }
+  }
+  const std::string key = key_of(name, type);
+  if (hit.state == CacheState::kStale && recheck_pending(key, now)) {
+    // A refresh failed less than failure_recheck_ms ago: the stale answer, no query.
+    return serve_cached(name, type, hit, true, done, {}, false);
+  }
+  if (auto it = in_flight_.find(key); it != in_flight_.end()) {
+    if (it->second->client_timer_fired && hit.state == CacheState::kStale) {
+      return serve_cached(name, type, hit, true, done, {}, false);
+    }
+    ++coalesced_;
+    it->second->waiters.push_back(std::move(done));
     return;
   }
-  upstream_.query(name, type,
-                  [this, name, type, done = std::move(done)](DnsUpstream::Reply&& reply) {
-                    const int64_t now = clock_();
-                    if (is_upstream_failure(reply.answer.status)) {
-                      const CacheLookup old = cache_.lookup(name, type, now);
-                      if (old.state != CacheState::kMiss) {
-                        // RFC 8767: the upstream failed; an answer that expired recently beats
-                        // none.
-                        if (old.state == CacheState::kStale) cache_.note_stale_served();
-                        reply.steps.push_back(
-                            cache_step(name, type, *old.answer, old.state == CacheState::kStale));
-                        done(*old.answer, std::move(reply.steps), true);
-                        return;
-                      }
-                    } else {
-                      cache_.insert(name, type, reply.answer, now);
-                    }
-                    done(reply.answer, std::move(reply.steps), true);
-                  });
+  auto pending = std::make_shared<Pending>();
+  pending->name = name;
+  pending->type = type;
+  pending->waiters.push_back(std::move(done));
+  in_flight_.emplace(key, pending);
+  if (hit.state == CacheState::kStale && config_.client_response_ms > 0) {
+    pending->client_timer =
+        upstream_.schedule(config_.client_response_ms, [this, alive = alive_, key] {
+          if (*alive) on_client_timer(key);
+        });
+  }
+  ++upstream_queries_;
+  upstream_.query(name, type, [this, alive = alive_, key](DnsUpstream::Reply&& reply) {
+    if (*alive) on_reply(key, std::move(reply));
+  });
+}
+
+void CachingDnsSource::on_client_timer(const std::string& key) {
+  auto it = in_flight_.find(key);
+  if (it == in_flight_.end()) return;
+  Pending& p = *it->second;
+  p.client_timer = 0;
+  p.client_timer_fired = true;
+  // The waiters are answered from a copy: an answer may start the next lookups (which
+  // may join this very query) before this returns.
+  std::vector<Callback> waiters = std::move(p.waiters);
+  p.waiters.clear();
+  const std::string name = p.name;
+  const RrType type = p.type;
+  for (Callback& done : waiters) {
+    const CacheLookup hit = cache_.lookup(name, type, clock_());
+    if (hit.state == CacheState::kMiss) {
+      // Gone meanwhile (evicted): wait for the refresh after all.
+      auto again = in_flight_.find(key);
+      if (again != in_flight_.end()) again->second->waiters.push_back(std::move(done));
+      continue;
+    }
+    std::vector<DnsStep> steps{
+        DnsStep{name, type, DnsStatus::kTimeout, 0, false, false}};  // still unanswered
+    serve_cached(name, type, hit, hit.state == CacheState::kStale, done, std::move(steps), true);
+  }
+}
+
+void CachingDnsSource::on_reply(const std::string& key, DnsUpstream::Reply&& reply) {
+  auto it = in_flight_.find(key);
+  if (it == in_flight_.end()) return;
+  std::shared_ptr<Pending> p = std::move(it->second);
+  in_flight_.erase(it);
+  if (p->client_timer != 0) upstream_.cancel(p->client_timer);
+  const int64_t now = clock_();
+  const bool failed = is_upstream_failure(reply.answer.status);
+  if (failed) {
+    note_failure(key, now);
+  } else {
+    recheck_until_.erase(key);
+    cache_.insert(p->name, p->type, reply.answer, now);
+  }
+  for (Callback& done : p->waiters) {
+    std::vector<DnsStep> steps = reply.steps;
+    if (failed) {
+      const CacheLookup old = cache_.lookup(p->name, p->type, now);
+      if (old.state != CacheState::kMiss) {
+        // RFC 8767: the upstream failed; an answer that expired recently beats none.
+        serve_cached(p->name, p->type, old, old.state == CacheState::kStale, done, std::move(steps),
+                     true);
+        continue;
+      }
+    }
+    done(reply.answer, std::move(steps), true);
+  }
+}
+
+bool CachingDnsSource::recheck_pending(const std::string& key, int64_t now) {
+  auto it = recheck_until_.find(key);
+  if (it == recheck_until_.end()) return false;
+  if (now < it->second) return true;
+  recheck_until_.erase(it);
+  return false;
+}
+
+void CachingDnsSource::note_failure(const std::string& key, int64_t now) {
+  if (config_.failure_recheck_ms <= 0) return;
+  if (recheck_until_.size() >= config_.max_recheck_entries) {
+    std::erase_if(recheck_until_, [now](const auto& kv) { return kv.second <= now; });
+    if (recheck_until_.size() >= config_.max_recheck_entries) return;  // bounded: skip
+  }
+  recheck_until_[key] = now + config_.failure_recheck_ms;
 }
 
 }  // namespace sipedge::resolve

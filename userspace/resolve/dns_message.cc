@@ -98,6 +98,8 @@ DnsStatus status_from_ares(int status) {
     case ARES_EDESTRUCTION:
     case ARES_ECANCELLED:
       return DnsStatus::kTimeout;
+    case ARES_EBADNAME:  // c-ares refused to encode the name: nothing was sent
+      return DnsStatus::kBadName;
     default:  // SERVFAIL, REFUSED, NOTIMP, FORMERR, a bad response
       return DnsStatus::kServFail;
   }
@@ -180,7 +182,6 @@ ParsedResponse parse_dns_response(int ares_status, const unsigned char* abuf, in
   const uint16_t ancount = read16(abuf + 6);
   const uint16_t nscount = read16(abuf + 8);
   if (qdcount != 1) return bad("response must carry exactly one question");
-  if (ancount > kMaxAnswerRecords) return bad("too many answer records");
 
   const unsigned char* pos = abuf + kHeaderLen;
   long used = 0;
@@ -230,6 +231,12 @@ ParsedResponse parse_dns_response(int ares_status, const unsigned char* abuf, in
   for (const Rr& rr : answers) {
     if (rr.owner != current || rr.type != static_cast<uint16_t>(qtype)) continue;
     any_owned = true;
+    if (r.answer.record_count() == kMaxAnswerRecords) {
+      // Take what fits (the entry stays bounded) and say so.
+      r.answer.truncated = true;
+      r.problem = "more than " + std::to_string(kMaxAnswerRecords) + " records; kept the first";
+      continue;
+    }
     if (!parse_rdata(rd, rr, qtype, &r.answer)) return bad("malformed record data");
     min_ttl = std::min(min_ttl, rr.ttl);
   }

@@ -18,8 +18,11 @@
 
 namespace sipedge::resolve {
 
-inline constexpr int kMaxCnameDepth = 8;           // links followed, in one answer and across
-inline constexpr uint16_t kMaxAnswerRecords = 64;  // answer-section RRs examined
+inline constexpr int kMaxCnameDepth = 8;  // links followed, in one answer and across
+// Records of the asked type kept from one answer (more are dropped and the answer marked
+// truncated): bounds an entry to ~64 * 300 bytes. Every answer RR is still walked (the
+// message length bounds that) so a CNAME after the 64th record is found.
+inline constexpr uint16_t kMaxAnswerRecords = 64;
 inline constexpr uint16_t kMaxAuthorityRecords = 16;
 
 struct ParsedResponse {

@@ -33,6 +33,8 @@ std::string_view dns_status_rcode(DnsStatus status) {
       return "SERVFAIL";
     case DnsStatus::kTimeout:
       return "TIMEOUT";
+    case DnsStatus::kBadName:
+      return "BADNAME";
   }
   return "SERVFAIL";
 }
@@ -41,6 +43,20 @@ std::string IpAddress::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
   inet_ntop(family == 6 ? AF_INET6 : AF_INET, bytes.data(), buf, sizeof buf);
   return buf;
+}
+
+bool is_valid_dns_name(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  size_t label = 0;
+  for (char c : name) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+    } else if (++label > 63) {
+      return false;
+    }
+  }
+  return label > 0;
 }
 
 std::string normalize_dns_name(std::string_view name) {

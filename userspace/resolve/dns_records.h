@@ -28,6 +28,7 @@ enum class DnsStatus : uint8_t {
   kNxDomain,  // the name does not exist
   kServFail,  // the server failed or refused (SERVFAIL, REFUSED, NOTIMP, FORMERR, bad answer)
   kTimeout,   // no server answered (timeout, connection refused)
+  kBadName,   // the name cannot be asked (a label over 63 octets, a name over 255): not sent
 };
 
 // The JSON contract's rcode: NODATA is NOERROR with zero answers.
@@ -76,10 +77,17 @@ struct DnsAnswer {
   std::vector<NaptrRecord> naptr;
   std::vector<SrvRecord> srv;
   std::vector<IpAddress> addresses;
+  // The response held more records of the asked type than kMaxAnswerRecords: the first
+  // ones were kept (a bounded entry), the rest dropped.
+  bool truncated = false;
 
   // Number of records of the asked type.
   size_t record_count() const { return naptr.size() + srv.size() + addresses.size(); }
 };
+
+// True when `name` (normalised) can be sent as a query: non-empty labels of at most 63
+// octets, at most 253 characters in total (255 octets on the wire).
+bool is_valid_dns_name(std::string_view name);
 
 // Lower-cases an ASCII DNS name and drops one trailing dot.
 std::string normalize_dns_name(std::string_view name);

@@ -1,18 +1,6 @@
 #include "resolve/rcu_slot_index.h"
 
-#include <urcu-qsbr.h>
-
-#include "resolve/rcu_thread.h"
-
 namespace sipedge::resolve {
-
-// Standard layout with `slots` first, so a Slots* published in slots_ converts back.
-struct RcuSlotIndex::RetirableSlots {
-  Slots slots;
-  rcu_head rcu;
-
-  static RetirableSlots* of(Slots* s) { return reinterpret_cast<RetirableSlots*>(s); }
-};
 
 namespace {
 
@@ -25,75 +13,42 @@ size_t slot_count_for(size_t capacity) {
 }  // namespace
 
 RcuSlotIndex::RcuSlotIndex(size_t capacity) {
-  auto* r = new RetirableSlots;
   const size_t n = slot_count_for(capacity);
-  r->slots.mask = n - 1;
-  r->slots.slot = new Slot[n];
-  slots_.store(&r->slots, std::memory_order_release);
+  mask_ = n - 1;
+  slot_ = new Slot[n];
 }
 
-RcuSlotIndex::~RcuSlotIndex() {
-  Slots* s = slots_.load(std::memory_order_relaxed);
-  delete[] s->slot;
-  delete RetirableSlots::of(s);
-}
+RcuSlotIndex::~RcuSlotIndex() { delete[] slot_; }
 
 bool RcuSlotIndex::erase(uint64_t hash, const void* value) {
-  Slots* s = slots_.load(std::memory_order_relaxed);
-  size_t i = hash & s->mask;
-  for (size_t probes = 0; probes <= s->mask; ++probes, i = (i + 1) & s->mask) {
-    void* p = s->slot[i].ptr.load(std::memory_order_relaxed);
+  size_t hole = hash & mask_;
+  for (size_t probes = 0;; ++probes, hole = (hole + 1) & mask_) {
+    if (probes > mask_) return false;
+    void* p = slot_[hole].ptr.load(std::memory_order_relaxed);
     if (p == nullptr) return false;
-    if (p == value) {
-      // A tombstone, not an empty slot: readers probing past it must keep going.
-      s->slot[i].ptr.store(kTombstone, std::memory_order_release);
-      --live_;
-      ++tombstones_;
-      return true;
-    }
+    if (p == value) break;
   }
-  return false;
-}
-
-void RcuSlotIndex::place(Slot* slot, uint64_t hash, void* value) {
-  if (slot->ptr.load(std::memory_order_relaxed) == kTombstone) --tombstones_;
-  // The hash first, then the pointer with release: a reader that sees the pointer sees
-  // its hash and the entry's contents.
-  slot->hash.store(hash, std::memory_order_relaxed);
-  slot->ptr.store(value, std::memory_order_release);
-  ++live_;
-  const Slots* s = slots_.load(std::memory_order_relaxed);
-  if ((live_ + tombstones_) * 4 > (s->mask + 1) * 3) rebuild();
-}
-
-void RcuSlotIndex::rebuild() {
-  // Copy the live slots into a fresh array (no tombstones), publish it, and free the old
-  // one after a grace period: readers still probing it keep valid memory.
-  Slots* old = slots_.load(std::memory_order_relaxed);
-  auto* fresh_block = new RetirableSlots;
-  Slots* fresh = &fresh_block->slots;
-  fresh->mask = old->mask;
-  fresh->slot = new Slot[old->mask + 1];
-  for (size_t i = 0; i <= old->mask; ++i) {
-    void* p = old->slot[i].ptr.load(std::memory_order_relaxed);
-    if (p == nullptr || p == kTombstone) continue;
-    const uint64_t h = old->slot[i].hash.load(std::memory_order_relaxed);
-    size_t j = h & fresh->mask;
-    while (fresh->slot[j].ptr.load(std::memory_order_relaxed) != nullptr) j = (j + 1) & fresh->mask;
-    fresh->slot[j].hash.store(h, std::memory_order_relaxed);
-    fresh->slot[j].ptr.store(p, std::memory_order_relaxed);
+  --live_;
+  // Backward shift: walk the rest of the cluster and move back every entry whose home slot
+  // does not lie cyclically in (hole, j]; the slot it leaves becomes the new hole. The hole
+  // holds kMoving meanwhile (readers skip it); only the final hole becomes empty, and
+  // every entry still after it has its home after it, so no probe needs to cross it.
+  slot_[hole].ptr.store(kMoving, std::memory_order_release);
+  for (size_t j = (hole + 1) & mask_;; j = (j + 1) & mask_) {
+    void* p = slot_[j].ptr.load(std::memory_order_relaxed);
+    if (p == nullptr) break;
+    const uint64_t h = slot_[j].hash.load(std::memory_order_relaxed);
+    const size_t home = h & mask_;
+    const size_t dist_home = (j - home) & mask_;  // how far j is past its home
+    const size_t dist_hole = (j - hole) & mask_;  // how far j is past the hole
+    if (dist_home < dist_hole) continue;          // home lies in (hole, j]: stays
+    slot_[hole].hash.store(h, std::memory_order_relaxed);
+    slot_[hole].ptr.store(p, std::memory_order_release);
+    slot_[j].ptr.store(kMoving, std::memory_order_release);
+    hole = j;
   }
-  tombstones_ = 0;
-  slots_.store(fresh, std::memory_order_release);
-  RetirableSlots* old_block = RetirableSlots::of(old);
-  rcu_internal::annotate_release(old_block);
-  call_rcu(&old_block->rcu, [](rcu_head* head) {
-    auto* r = caa_container_of(head, RetirableSlots, rcu);
-    rcu_internal::annotate_acquire(&rcu_internal::kQuiescentToken);
-    rcu_internal::annotate_acquire(r);
-    delete[] r->slots.slot;
-    delete r;
-  });
+  slot_[hole].ptr.store(nullptr, std::memory_order_release);
+  return true;
 }
 
 }  // namespace sipedge::resolve

@@ -21,6 +21,9 @@ struct ResolveRequest {
   HostKind host_kind = HostKind::kName;
   std::optional<uint16_t> port;
   std::optional<std::string> transport;  // the transport= value, lower-cased
+  // The maddr= value (RFC 3263 §4: TARGET when present), unescaped; names as written,
+  // IP addresses without brackets.
+  std::optional<std::string> maddr;
 };
 
 // One next hop to try. `host` is where the address came from (SRV target or URI host);
@@ -41,6 +44,9 @@ struct DnsStep {
   uint32_t answers = 0;
   bool from_cache = false;
   bool stale = false;  // served from an expired cache entry because the upstream failed
+  // Seconds the cached answer has left (cache steps only; UINT32_MAX when not from the
+  // cache): a result built from cached answers is reusable only that long.
+  uint32_t ttl_left_s = UINT32_MAX;
 };
 
 struct ResolveResult {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "resolve/naptr_selection.h"
@@ -48,6 +49,9 @@ class ResolveJob : public std::enable_shared_from_this<ResolveJob> {
   void start();
 
  private:
+  // Weak: a timer that fires after the job finished finds nothing to do.
+  void arm_deadline();
+  void on_deadline();
   using Then = void (ResolveJob::*)();
 
   void run_wave(std::vector<Query> queries, Then then);
@@ -65,10 +69,15 @@ class ResolveJob : public std::enable_shared_from_this<ResolveJob> {
   void finish();
   void fail(std::string why);
 
-  // Appends the RFC 2782-ordered hops of `rrset` for `transport`; returns false when the
-  // RRset is absent (no SRV records at all).
+  // Appends the RFC 2782-ordered hops of `rrset` for `transport` (records with port 0
+  // skipped); returns false when the RRset is absent (no SRV records at all).
   bool plan_srv(const DnsAnswer* rrset, Transport transport, std::vector<PlannedHop>* plan,
                 bool* saw_unavailable);
+  // After an SRV wave that gave no hop: the A/AAAA fallback of §4.2 applies only when the
+  // SRV records do not exist (NXDOMAIN/NODATA for every query); a failed SRV query
+  // (SERVFAIL, timeout, a refused response) or unusable records end the resolution.
+  void after_srv_without_hops(const std::vector<const DnsAnswer*>& srv, bool any_srv,
+                              Transport fallback);
   // A/AAAA of the URI host at the default port of `transport` (RFC 3263 §4.2, no SRV).
   void resolve_host_directly(Transport transport);
   Transport default_transport() const { return request_.sips ? Transport::kTls : Transport::kUdp; }
@@ -77,8 +86,12 @@ class ResolveJob : public std::enable_shared_from_this<ResolveJob> {
   Rfc3263Resolver& owner_;
   ResolveRequest request_;
   Rfc3263Resolver::Done done_;
-  std::string domain_;  // normalised URI host: the TLS identity (R8) and the DNS start point
+  std::string domain_;  // normalised URI host: the TLS identity (R8)
+  std::string target_;  // TARGET (§4): maddr when present, else domain_; the DNS start point
   ResolveResult result_;
+  bool finished_ = false;
+  uint64_t deadline_timer_ = 0;
+  bool deadline_armed_ = false;
 
   // Current wave.
   std::vector<Query> wave_;
@@ -107,33 +120,77 @@ void ResolveJob::start() {
       return fail("sips: URI cannot use transport=" + *request_.transport + " (R3)");
     }
   }
+  if (request_.port && *request_.port == 0) return fail("port 0 is not a destination");
   const Transport transport = uri_transport_.value_or(default_transport());
 
-  if (request_.host_kind != HostKind::kName) {
+  // §4: TARGET is maddr when present, else the host.
+  HostKind target_kind = request_.host_kind;
+  target_ = domain_;
+  if (request_.maddr) {
+    std::string m = *request_.maddr;
+    if (m.size() > 2 && m.front() == '[' && m.back() == ']') m = m.substr(1, m.size() - 2);
+    in6_addr probe;
+    if (inet_pton(AF_INET, m.c_str(), &probe) == 1) {
+      target_kind = HostKind::kIPv4;
+    } else if (inet_pton(AF_INET6, m.c_str(), &probe) == 1) {
+      target_kind = HostKind::kIPv6;
+    } else {
+      target_kind = HostKind::kName;
+      m = normalize_dns_name(m);
+    }
+    if (m.empty()) return fail("the URI's maddr is empty");
+    target_ = std::move(m);
+  }
+
+  if (target_kind != HostKind::kName) {
     // §4.1/§4.2: a numeric host needs no DNS.
     Target t;
     t.transport = transport;
-    t.host = request_.host;
+    t.host = target_;
     t.port = request_.port.value_or(default_port(transport));
-    t.address.family = request_.host_kind == HostKind::kIPv6 ? 6 : 4;
-    if (inet_pton(t.address.family == 6 ? AF_INET6 : AF_INET, request_.host.c_str(),
+    t.address.family = target_kind == HostKind::kIPv6 ? 6 : 4;
+    if (inet_pton(t.address.family == 6 ? AF_INET6 : AF_INET, target_.c_str(),
                   t.address.bytes.data()) != 1) {
-      return fail("numeric host " + request_.host + " is not an IP address");
+      return fail("numeric host " + target_ + " is not an IP address");
     }
     t.tls_identity = tls_identity_for(transport);
     result_.targets.push_back(std::move(t));
     return finish();
   }
+  if (!is_valid_dns_name(target_)) {
+    // c-ares would refuse it locally; say so rather than blame a server.
+    return fail("bad name " + target_ +
+                " (a label over 63 octets, a name over 253, or an "
+                "empty label)");
+  }
   if (request_.port) {
     // §4.2: an explicit port means A/AAAA only.
-    return resolve_addresses({PlannedHop{transport, domain_, *request_.port}});
+    return resolve_addresses({PlannedHop{transport, target_, *request_.port}});
   }
   if (uri_transport_) {
     // R2: transport= skips NAPTR; SRV for that transport only.
-    return run_wave({Query{srv_name(*uri_transport_, domain_), RrType::kSrv}},
+    return run_wave({Query{srv_name(*uri_transport_, target_), RrType::kSrv}},
                     &ResolveJob::after_transport_srv);
   }
-  run_wave({Query{domain_, RrType::kNaptr}}, &ResolveJob::after_naptr);
+  run_wave({Query{target_, RrType::kNaptr}}, &ResolveJob::after_naptr);
+}
+
+void ResolveJob::arm_deadline() {
+  deadline_armed_ = true;
+  const int64_t ms = owner_.config_.deadline_ms;
+  if (ms <= 0) return;
+  std::weak_ptr<ResolveJob> weak = weak_from_this();
+  deadline_timer_ = owner_.dns_.schedule(ms, [weak] {
+    if (auto self = weak.lock()) self->on_deadline();
+  });
+}
+
+void ResolveJob::on_deadline() {
+  deadline_timer_ = 0;
+  if (finished_) return;
+  result_.min_ttl_s = 0;
+  fail("no answer within the resolution deadline (" + std::to_string(owner_.config_.deadline_ms) +
+       " ms)");
 }
 
 void ResolveJob::run_wave(std::vector<Query> queries, Then then) {
@@ -152,7 +209,7 @@ void ResolveJob::run_wave(std::vector<Query> queries, Then then) {
   wave_pending_ = wave_.size() + 1;
   auto self = shared_from_this();
   auto arrive = [self, then]() {
-    if (--self->wave_pending_ != 0) return;
+    if (--self->wave_pending_ != 0 || self->finished_) return;
     for (auto& steps : self->wave_steps_) {
       for (DnsStep& s : steps) self->result_.steps.push_back(std::move(s));
     }
@@ -163,16 +220,26 @@ void ResolveJob::run_wave(std::vector<Query> queries, Then then) {
     owner_.dns_.lookup(wave_[i].name, wave_[i].type,
                        [self, i, arrive](const DnsAnswer& answer, std::vector<DnsStep>&& steps,
                                          bool from_network) {
+                         if (self->finished_) return;  // the deadline passed
                          self->wave_answers_[i] = answer;
                          bool stale = false;
-                         for (const DnsStep& s : steps) stale |= s.stale;
-                         uint32_t ttl = answer.has_ttl && !stale ? answer.ttl : 0;
+                         uint32_t ttl_left = UINT32_MAX;
+                         for (const DnsStep& s : steps) {
+                           stale |= s.stale;
+                           ttl_left = std::min(ttl_left, s.ttl_left_s);
+                         }
+                         // A cached answer counts for what it has left, not its full TTL.
+                         uint32_t ttl =
+                             answer.has_ttl && !stale ? std::min(answer.ttl, ttl_left) : 0;
                          self->result_.min_ttl_s = std::min(self->result_.min_ttl_s, ttl);
                          self->wave_steps_[i] = std::move(steps);
                          self->wave_network_ |= from_network;
                          arrive();
                        });
   }
+  // Armed only once something waits for the network: a resolution answered from the
+  // cache costs no timer.
+  if (wave_pending_ > 1 && !deadline_armed_) arm_deadline();
   arrive();
 }
 
@@ -206,7 +273,7 @@ void ResolveJob::after_naptr() {
   }
   if (fallback_transports_.empty()) return fail("no transport allowed for this URI");
   std::vector<Query> queries;
-  for (Transport t : fallback_transports_) queries.push_back({srv_name(t, domain_), RrType::kSrv});
+  for (Transport t : fallback_transports_) queries.push_back({srv_name(t, target_), RrType::kSrv});
   run_wave(std::move(queries), &ResolveJob::after_fallback_srv);
 }
 
@@ -218,6 +285,7 @@ bool ResolveJob::plan_srv(const DnsAnswer* rrset, Transport transport,
     return true;
   }
   for (SrvRecord& r : order_srv_records(rrset->srv, owner_.rng_)) {
+    if (r.port == 0) continue;  // not a destination
     plan->push_back(PlannedHop{transport, std::move(r.target), r.port});
   }
   return true;
@@ -226,28 +294,30 @@ bool ResolveJob::plan_srv(const DnsAnswer* rrset, Transport transport,
 void ResolveJob::after_naptr_srv() {
   if (wave_timed_out()) return fail("no DNS server answered (timeout)");
   std::vector<PlannedHop> plan;
+  std::vector<const DnsAnswer*> srv;
   bool any_srv = false;
   bool unavailable = false;
   for (const NaptrChoice& c : naptr_choices_) {
-    any_srv |= plan_srv(answer_for(c.srv_name, RrType::kSrv), c.transport, &plan, &unavailable);
+    srv.push_back(answer_for(c.srv_name, RrType::kSrv));
+    any_srv |= plan_srv(srv.back(), c.transport, &plan, &unavailable);
   }
   if (!plan.empty()) return resolve_addresses(std::move(plan));
-  if (any_srv) return fail("SRV records say the service is not available (target \".\")");
   // §4.2: no SRV records: A/AAAA of the domain with the transport NAPTR chose.
-  resolve_host_directly(naptr_choices_.front().transport);
+  after_srv_without_hops(srv, any_srv, naptr_choices_.front().transport);
 }
 
 void ResolveJob::after_fallback_srv() {
   if (wave_timed_out()) return fail("no DNS server answered (timeout)");
   std::vector<PlannedHop> plan;
+  std::vector<const DnsAnswer*> srv;
   bool any_srv = false;
   bool unavailable = false;
   for (Transport t : fallback_transports_) {
-    any_srv |= plan_srv(answer_for(srv_name(t, domain_), RrType::kSrv), t, &plan, &unavailable);
+    srv.push_back(answer_for(srv_name(t, target_), RrType::kSrv));
+    any_srv |= plan_srv(srv.back(), t, &plan, &unavailable);
   }
   if (!plan.empty()) return resolve_addresses(std::move(plan));
-  if (any_srv) return fail("SRV records say the service is not available (target \".\")");
-  resolve_host_directly(default_transport());
+  after_srv_without_hops(srv, any_srv, default_transport());
 }
 
 void ResolveJob::after_transport_srv() {
@@ -256,12 +326,35 @@ void ResolveJob::after_transport_srv() {
   bool unavailable = false;
   const bool any_srv = plan_srv(&wave_answers_.front(), *uri_transport_, &plan, &unavailable);
   if (!plan.empty()) return resolve_addresses(std::move(plan));
-  if (any_srv) return fail("SRV records say the service is not available (target \".\")");
-  resolve_host_directly(*uri_transport_);
+  after_srv_without_hops({&wave_answers_.front()}, any_srv, *uri_transport_);
+}
+
+void ResolveJob::after_srv_without_hops(const std::vector<const DnsAnswer*>& srv, bool any_srv,
+                                        Transport fallback) {
+  if (any_srv) {
+    bool all_dot = true;
+    for (const DnsAnswer* a : srv) {
+      if (a != nullptr && a->status == DnsStatus::kNoError && !a->srv.empty() &&
+          !srv_service_unavailable(a->srv)) {
+        all_dot = false;
+      }
+    }
+    return fail(all_dot ? "SRV records say the service is not available (target \".\")"
+                        : "SRV records give no usable target (port 0)");
+  }
+  for (const DnsAnswer* a : srv) {
+    if (a == nullptr) continue;
+    if (a->status != DnsStatus::kNxDomain && a->status != DnsStatus::kNoData) {
+      // The records may exist; the server could not say. No A/AAAA fallback (§4.2).
+      return fail("the SRV lookup failed (" + std::string(dns_status_rcode(a->status)) +
+                  "), so no A/AAAA fallback (RFC 3263 §4.2)");
+    }
+  }
+  resolve_host_directly(fallback);
 }
 
 void ResolveJob::resolve_host_directly(Transport transport) {
-  resolve_addresses({PlannedHop{transport, domain_, default_port(transport)}});
+  resolve_addresses({PlannedHop{transport, target_, default_port(transport)}});
 }
 
 void ResolveJob::resolve_addresses(std::vector<PlannedHop> plan) {
@@ -305,19 +398,29 @@ void ResolveJob::after_addresses() {
     const bool server_failed =
         std::all_of(wave_answers_.begin(), wave_answers_.end(),
                     [](const DnsAnswer& a) { return is_upstream_failure(a.status); });
-    return fail(
-        (server_failed ? "the DNS server failed (SERVFAIL) for " : "no A/AAAA records for ") +
-        hosts);
+    const bool bad_name =
+        std::any_of(wave_answers_.begin(), wave_answers_.end(),
+                    [](const DnsAnswer& a) { return a.status == DnsStatus::kBadName; });
+    return fail((bad_name        ? "bad name (not sent to any server): "
+                 : server_failed ? "the DNS server failed (SERVFAIL) for "
+                                 : "no A/AAAA records for ") +
+                hosts);
   }
   finish();
 }
 
 void ResolveJob::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (deadline_timer_ != 0) owner_.dns_.cancel(deadline_timer_);
   owner_.quarantine_.apply(&result_.targets, owner_.clock_());
   done_(std::move(result_));
 }
 
 void ResolveJob::fail(std::string why) {
+  if (finished_) return;
+  finished_ = true;
+  if (deadline_timer_ != 0) owner_.dns_.cancel(deadline_timer_);
   result_.targets.clear();
   result_.error = std::move(why);
   done_(std::move(result_));

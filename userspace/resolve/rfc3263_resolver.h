@@ -24,6 +24,11 @@ struct ResolverConfig {
   FamilyPreference family = FamilyPreference::kInterleave;
   int64_t quarantine_ms = 30'000;
   uint64_t seed = 0;  // SRV weighted-selection seed; the daemon passes a random one
+  // Worst case from resolve() to `done`: past it the resolution fails ("deadline"),
+  // whatever is still in flight. Needs a DnsSource with timers (CachingDnsSource over
+  // AresUpstream has them); 0: no deadline. Stale answers come earlier (RFC 8767
+  // client-response timer, CachingDnsSourceConfig).
+  int64_t deadline_ms = 5000;
 };
 
 class Rfc3263Resolver {
@@ -43,6 +48,9 @@ class Rfc3263Resolver {
   void mark_failed(const Target& target);
 
   const ResolverConfig& config() const { return config_; }
+  // The bound on the time to an answer (targets, stale targets or failure) in ms, given a
+  // DnsSource with timers; 0 when unbounded.
+  int64_t worst_case_ms() const { return config_.deadline_ms; }
 
  private:
   friend class ResolveJob;

@@ -34,6 +34,13 @@ Expected<ResolveRequest, std::string> request_from_uri(const sip::Uri& uri) {
     for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     req.transport = std::move(value);
   }
+  if (uri.find_param("maddr", &param)) {
+    std::string value;
+    if (!sip::unescape_uri_component(param.value, &value) || value.empty()) {
+      return unexpected(std::string("the URI's maddr parameter has no valid value"));
+    }
+    req.maddr = std::move(value);
+  }
   return req;
 }
 
