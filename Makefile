@@ -43,7 +43,7 @@ test-tsan: deps
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DSIPEDGE_FUZZ=ON -DSIPEDGE_SANITIZE=address,undefined
-	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_sip_message fuzz_sip_uri
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_sip_message fuzz_sip_uri fuzz_sip_fast_path
 	bash tests/fuzz/run-fuzzers.sh $(BUILD_FUZZ) $(FUZZ_RUNS)
 
 # Benchmarks print ratios against a baseline measured in the same run.

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 shared=${SIPEDGE_CONFORMANCE_DIR:-$here/../../../shared/conformance}
 artifacts=$build/fuzz-artifacts
 mkdir -p "$artifacts"
-for target in fuzz_sip_message fuzz_sip_uri; do
+for target in fuzz_sip_message fuzz_sip_uri fuzz_sip_fast_path; do
   corpus=$(mktemp -d)
   trap 'rm -rf "$corpus"' EXIT
   find "$shared" -name '*.sip' -exec cp {} "$corpus"/ \;

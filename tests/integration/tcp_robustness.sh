@@ -88,8 +88,7 @@ check "oversize headers: the request was 3000 bytes, all headers" eq "$(result o
 check "oversize headers: 513 ($(status_of oversize-headers))" grep -q '^SIP/2.0 513 ' <<<"$(status_of oversize-headers)"
 check "oversize headers: ... then the router closed the connection" eq "$(result oversize-headers .closed_by_router)" true
 check "oversize body: the request was 3000 bytes (Content-Length over the limit)" eq "$(result oversize .sent)" 3000
-check_xfail "oversize body: 513 ($(status_of oversize))" \
-  'a Content-Length that takes the message over limits.max_message_size is refused as a 400 (framing error) instead of 513' \
+check "oversize body: 513 ($(status_of oversize))" \
   grep -q '^SIP/2.0 513 ' <<<"$(status_of oversize)"
 check "oversize body: ... then the router closed the connection" eq "$(result oversize .closed_by_router)" true
 

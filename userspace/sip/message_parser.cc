@@ -6,6 +6,7 @@
 #endif
 
 #include "sip/char_class.h"
+#include "sip/fast_path.h"
 
 namespace sipedge::sip {
 namespace {
@@ -110,6 +111,9 @@ Result parse_request_line(std::string_view line, Message* out) {
     return fail(ParseErrorCode::kBadStartLine, kWhere, "bad method token");
   if (auto r = check_version(line.substr(sp2 + 1), kWhere); !r) return r;
   out->request_uri_text = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  // The common sip:/sips: shape in one pass, straight into the message; else the full rule.
+  if (fast_parse_sip_uri(out->request_uri_text, &out->request_uri)) return true;
+  out->request_uri = Uri{};
   for (char c : out->request_uri_text) {
     if (is_lws(c)) {
       return fail(ParseErrorCode::kBadStartLine, kWhere, "whitespace in or around Request-URI");
@@ -126,16 +130,21 @@ Result parse_request_line(std::string_view line, Message* out) {
 
 // Content-Length = 1*DIGIT (RFC 3261 §20.14); anything else, or a value past the message
 // size limit, is a fault.
-bool parse_content_length(std::string_view v, size_t max, uint32_t* out) {
-  if (v.empty() || v.size() > 10) return false;
+enum class LengthCheck : uint8_t { kOk, kBad, kTooLarge };
+
+// Content-Length = 1*DIGIT (leading zeros allowed); a well-formed value over `max` is the
+// message being too large (513), not a malformed header (400).
+LengthCheck parse_content_length(std::string_view v, size_t max, uint32_t* out) {
+  if (v.empty()) return LengthCheck::kBad;
   uint64_t n = 0;
   for (char c : v) {
-    if (!is_digit(c)) return false;
+    if (!is_digit(c)) return LengthCheck::kBad;
     n = n * 10 + static_cast<uint64_t>(c - '0');
+    if (n > max) n = static_cast<uint64_t>(max) + 1;  // saturate: no overflow on long values
   }
-  if (n > max) return false;
+  if (n > max) return LengthCheck::kTooLarge;
   *out = static_cast<uint32_t>(n);
-  return true;
+  return LengthCheck::kOk;
 }
 
 // Header fields in the lines from `pos` to the empty line (or the end of the buffer):
@@ -151,6 +160,11 @@ size_t count_header_lines(const char* data, size_t pos, size_t n) {
   return count;
 }
 
+// The Uri a message starts with, copied in rather than value-initialised in place: GCC
+// zeroes the ~170 bytes in place with `rep stos`, whose start-up alone costs more than
+// this copy (a few vector moves), on every message. Never written.
+Uri blank_uri;
+
 }  // namespace
 
 void reset_message(Message* msg, const ParserLimits& limits) {
@@ -159,7 +173,7 @@ void reset_message(Message* msg, const ParserLimits& limits) {
   msg->first_index.fill(-1);
   msg->method = {};
   msg->request_uri_text = {};
-  msg->request_uri = Uri{};
+  msg->request_uri = blank_uri;
   msg->status_code = 0;
   msg->reason = {};
   msg->body = {};
@@ -212,6 +226,11 @@ Result MessageParser::parse(std::string_view buf, Framing framing, Message* out)
       return fail(ParseErrorCode::kTruncated, "headers", "no empty line ends the headers");
     }
     const size_t name_begin = pos;
+    // Four name bytes a step while four remain: one branch per step, not one per byte.
+    while (pos + 4 <= n && has_class(data[pos], kToken) && has_class(data[pos + 1], kToken) &&
+           has_class(data[pos + 2], kToken) && has_class(data[pos + 3], kToken)) {
+      pos += 4;
+    }
     while (pos < n && is_token_char(data[pos])) ++pos;
     std::string_view name(data + name_begin, pos - name_begin);
     if (name.empty()) {
@@ -251,8 +270,12 @@ Result MessageParser::parse(std::string_view buf, Framing framing, Message* out)
     }
     if (h.id == HeaderId::kContentLength) {
       uint32_t cl = 0;
-      if (!parse_content_length(h.value, limits_.max_message_size, &cl)) {
-        return fail(ParseErrorCode::kBadHeader, name, "not a valid length within the size limit");
+      LengthCheck lc = parse_content_length(h.value, limits_.max_message_size, &cl);
+      if (lc == LengthCheck::kTooLarge) {
+        return fail(ParseErrorCode::kTooLarge, name, "announces a body over the size limit");
+      }
+      if (lc != LengthCheck::kOk) {
+        return fail(ParseErrorCode::kBadHeader, name, "not a valid length");
       }
       if (out->has_content_length && cl != out->content_length) {
         return fail(ParseErrorCode::kDuplicateHeader, name, "conflicting values");

@@ -2,6 +2,7 @@
 
 #include "sip/auth_headers.h"
 #include "sip/char_class.h"
+#include "sip/fast_path.h"
 #include "sip/name_addr.h"
 #include "sip/scalar_headers.h"
 #include "sip/text_utf8.h"
@@ -63,16 +64,18 @@ Result check_name_addr(const Header& h, std::string_view element, NameAddrForm f
   return true;
 }
 
+bool contact_param_ok(const HeaderParam& p) {
+  if (iequals(p.name, "q")) return p.has_value && valid_qvalue(p.value);
+  if (iequals(p.name, "expires")) return p.has_value && digits_only(p.value);
+  return true;
+}
+
 Result check_contact(const Header& h) {
   if (h.value == "*") return true;
   return for_each_element(h, true, [&h](std::string_view e) -> Result {
     auto na = parse_name_addr(e, h.name);
     if (!na) return unexpected(na.error());
-    bool ok = for_each_header_param(na->params, [](const HeaderParam& p) {
-      if (iequals(p.name, "q")) return p.has_value && valid_qvalue(p.value);
-      if (iequals(p.name, "expires")) return p.has_value && digits_only(p.value);
-      return true;
-    });
+    bool ok = for_each_header_param(na->params, contact_param_ok);
     if (!ok) return bad(h, "bad contact parameter (q or expires)");
     return true;
   });
@@ -165,35 +168,65 @@ Result check_header(const Message& msg, const Header& h) {
   }
 }
 
-// Headers whose grammar is not a comma-separated list may appear once (RFC 3261 §7.3.1),
-// even with equal values: a hop that reads the first row and one that reads the last must
-// not be able to disagree. The four credential/challenge headers are the §7.3.1 exception.
-bool single_valued(HeaderId id) {
-  switch (id) {
+// The fast recognisers (fast_path.h) for the headers nearly every message carries. True
+// only when the value is valid; then every byte of it is also printable ASCII or HTAB, as
+// none of them accepts anything else, so the byte rule holds too. False means "not sure":
+// the full rules decide, in their usual order.
+bool fast_header_ok(const Message& msg, const Header& h) {
+  switch (h.id) {
+    case HeaderId::kVia:
+      return fast_valid_via_list(h.value);
     case HeaderId::kFrom:
     case HeaderId::kTo:
-    case HeaderId::kCallId:
-    case HeaderId::kCSeq:
-    case HeaderId::kMaxForwards:
-    case HeaderId::kContentLength:
-    case HeaderId::kContentType:
-    case HeaderId::kDate:
-    case HeaderId::kExpires:
-    case HeaderId::kMinExpires:
-    case HeaderId::kRetryAfter:
-    case HeaderId::kSessionExpires:
-    case HeaderId::kSubject:
-    case HeaderId::kEvent:
     case HeaderId::kReferTo:
     case HeaderId::kReferredBy:
-    case HeaderId::kIdentity:
-    case HeaderId::kIdentityInfo:
-    case HeaderId::kUserAgent:
-    case HeaderId::kServer:
-      return true;
+      return fast_valid_name_addrs(h.value, NameAddrForm::kEither, false, nullptr);
+    case HeaderId::kRoute:
+    case HeaderId::kRecordRoute:
+      return fast_valid_name_addrs(h.value, NameAddrForm::kNameAddrOnly, true, nullptr);
+    case HeaderId::kContact:
+      return fast_valid_name_addrs(h.value, NameAddrForm::kEither, true, contact_param_ok);
+    case HeaderId::kCallId:
+      return valid_call_id(h.value);  // word bytes are all printable ASCII
+    case HeaderId::kCSeq:
+      return fast_valid_cseq(h.value, msg.is_request(), msg.method);
+    case HeaderId::kMaxForwards:
+      return parse_max_forwards(h.value, h.name).has_value();  // digits only
+    case HeaderId::kContentLength:
+      return digits_only(h.value);  // the parser judged the number
+    case HeaderId::kRequire:
+    case HeaderId::kProxyRequire:
+    case HeaderId::kUnsupported:
+    case HeaderId::kSupported:
+    case HeaderId::kAllow:
+      return fast_valid_token_list(h.value);
     default:
       return false;
   }
+}
+
+// Headers whose grammar is not a comma-separated list may appear once (RFC 3261 §7.3.1),
+// even with equal values: a hop that reads the first row and one that reads the last must
+// not be able to disagree. The four credential/challenge headers are the §7.3.1 exception.
+constexpr uint64_t single_valued_mask() {
+  constexpr HeaderId kSingle[] = {
+      HeaderId::kFrom,        HeaderId::kTo,          HeaderId::kCallId,
+      HeaderId::kCSeq,        HeaderId::kMaxForwards, HeaderId::kContentLength,
+      HeaderId::kContentType, HeaderId::kDate,        HeaderId::kExpires,
+      HeaderId::kMinExpires,  HeaderId::kRetryAfter,  HeaderId::kSessionExpires,
+      HeaderId::kSubject,     HeaderId::kEvent,       HeaderId::kReferTo,
+      HeaderId::kReferredBy,  HeaderId::kIdentity,    HeaderId::kIdentityInfo,
+      HeaderId::kUserAgent,   HeaderId::kServer,
+  };
+  uint64_t mask = 0;
+  for (HeaderId id : kSingle) mask |= uint64_t{1} << static_cast<int>(id);
+  return mask;
+}
+static_assert(kHeaderIdCount <= 64);
+
+// A bit test rather than a switch: this runs for every header of every message.
+bool single_valued(HeaderId id) {
+  return ((single_valued_mask() >> static_cast<int>(id)) & 1) != 0;
 }
 
 // Headers without a HeaderId whose value the strict receiver still checks.
@@ -252,6 +285,9 @@ Result validate_message(const Message& msg) {
   }
   for (size_t i = 0; i < msg.headers.size(); ++i) {
     const Header& h = msg.headers[i];
+    const bool duplicate =
+        single_valued(h.id) && msg.first_index[static_cast<int>(h.id)] != static_cast<int16_t>(i);
+    if (!duplicate && fast_header_ok(msg, h)) continue;
     // Most values are plain ASCII, which a vector pass clears; the rest get the full rule.
     if (!plain_ascii_value(h.value) && !valid_header_value_bytes(h.value)) {
       return bad(h, "byte outside TEXT-UTF8 / LWS in value");
@@ -262,7 +298,7 @@ Result validate_message(const Message& msg) {
       if (auto r = check_extra_header(msg, i, extra); !r) return r;
       continue;
     }
-    if (single_valued(h.id) && msg.first_index[static_cast<int>(h.id)] != static_cast<int16_t>(i)) {
+    if (duplicate) {
       return fail(ParseErrorCode::kDuplicateHeader, h.name,
                   "single-value header appears more than once (RFC 3261 §7.3.1)");
     }

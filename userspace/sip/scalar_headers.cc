@@ -111,16 +111,17 @@ Expected<uint8_t, ParseError> parse_max_forwards(std::string_view value, std::st
 }
 
 bool valid_call_id(std::string_view value) {
-  size_t at = value.find('@');
-  auto word = [](std::string_view w) {
-    if (w.empty()) return false;
-    for (char c : w) {
-      if (!has_class(c, kWordExtra)) return false;
-    }
-    return true;
-  };
-  if (at == std::string_view::npos) return word(value);
-  return word(value.substr(0, at)) && word(value.substr(at + 1));
+  // word [ "@" word ]: '@' is not a word byte, so one scan finds both words.
+  const char* p = value.data();
+  const char* end = p + value.size();
+  const char* first = p;
+  while (p < end && has_class(*p, kWordExtra)) ++p;
+  if (p == first) return false;
+  if (p == end) return true;
+  if (*p != '@') return false;
+  const char* second = ++p;
+  while (p < end && has_class(*p, kWordExtra)) ++p;
+  return p != second && p == end;
 }
 
 bool valid_date(std::string_view v) {

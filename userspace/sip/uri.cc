@@ -1,6 +1,8 @@
 #include "sip/uri.h"
 
 #include "sip/char_class.h"
+#include "sip/fast_path.h"
+#include "sip/fast_scan.h"
 
 namespace sipedge::sip {
 namespace {
@@ -32,23 +34,25 @@ bool parse_port(std::string_view s, uint16_t* port) {
   return true;
 }
 
-// hostname = *( domainlabel "." ) toplabel [ "." ] (RFC 3261 §25.1).
+// hostname = *( domainlabel "." ) toplabel [ "." ] (RFC 3261 §25.1): every label starts and
+// ends with an alphanum, the last one starts with an ALPHA. One pass, no splitting.
 bool is_hostname(std::string_view s) {
+  if (!s.empty() && s.back() == '.') s.remove_suffix(1);
   if (s.empty()) return false;
-  if (s.back() == '.') s.remove_suffix(1);
-  if (s.empty()) return false;
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    std::string_view label = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
-    if (label.empty()) return false;
-    if (!has_class(label.front(), kAlnum) || !has_class(label.back(), kAlnum)) return false;
-    for (char c : label) {
-      if (!has_class(c, kHostChar)) return false;
+  char prev = '.';  // '.' at the start of a label
+  char top_first = 0;
+  for (char c : s) {
+    if (c == '.') {
+      if (!has_class(prev, kAlnum)) return false;  // empty label, or one ending in '-'
+    } else if (!has_class(c, kHostChar)) {
+      return false;
+    } else if (prev == '.') {
+      if (!has_class(c, kAlnum)) return false;
+      top_first = c;
     }
-    if (dot == std::string_view::npos) return is_alpha(label.front());  // toplabel
-    start = dot + 1;
+    prev = c;
   }
+  return has_class(prev, kAlnum) && is_alpha(top_first);
 }
 
 // hexseq = hex4 *( ":" hex4 ); counts the 16-bit groups into *groups.
@@ -81,14 +85,14 @@ bool is_hexpart(std::string_view s, int extra_groups) {
   return groups <= 7;
 }
 
-bool parse_host(std::string_view s, Uri* uri) {
+bool parse_host(std::string_view s, std::string_view* host, HostKind* kind) {
   if (s.empty()) return false;
   if (s.front() == '[') {
     if (s.size() < 3 || s.back() != ']') return false;
     std::string_view inner = s.substr(1, s.size() - 2);
     if (!is_ipv6_address(inner)) return false;
-    uri->host = inner;
-    uri->host_kind = HostKind::kIPv6;
+    *host = inner;
+    *kind = HostKind::kIPv6;
     return true;
   }
   bool numeric = true;
@@ -100,12 +104,43 @@ bool parse_host(std::string_view s, Uri* uri) {
   }
   if (numeric) {
     if (!is_ipv4_address(s)) return false;
-    uri->host_kind = HostKind::kIPv4;
+    *kind = HostKind::kIPv4;
   } else {
     if (!is_hostname(s)) return false;
-    uri->host_kind = HostKind::kName;
+    *kind = HostKind::kName;
   }
-  uri->host = s;
+  *host = s;
+  return true;
+}
+
+// The parameters RFC 3261 §19.1.1 gives a grammar of their own: ttl, maddr, transport,
+// user, method; any other uri-parameter is just pname [ "=" pvalue ].
+bool uri_param_value_ok(std::string_view name, std::string_view value, bool has_value) {
+  using fast::name_is;  // exact for these letters-only names (see fast_scan.h)
+  switch (name.size()) {
+    case 3:
+      if (name_is(name, "ttl")) {
+        uint32_t ttl = 0;
+        return has_value && parse_bounded_decimal(value, 3, 255, &ttl);
+      }
+      break;
+    case 5:
+      if (name_is(name, "maddr")) {
+        std::string_view host;
+        HostKind kind;
+        return has_value && parse_host(value, &host, &kind);
+      }
+      break;
+    case 4:
+    case 6:
+    case 9:
+      if (name_is(name, "user") || name_is(name, "method") || name_is(name, "transport")) {
+        return has_value && is_token(value);
+      }
+      break;
+    default:
+      break;
+  }
   return true;
 }
 
@@ -118,16 +153,7 @@ bool valid_uri_params(std::string_view params) {
     if (p.has_value && !all_in_class_or_escaped(p.value, kParamUnreserved | kUnreserved, false)) {
       return false;
     }
-    if (iequals(p.name, "ttl")) {
-      uint32_t ttl = 0;
-      if (!p.has_value || !parse_bounded_decimal(p.value, 3, 255, &ttl)) return false;
-    } else if (iequals(p.name, "maddr")) {
-      Uri tmp;
-      if (!p.has_value || !parse_host(p.value, &tmp)) return false;
-    } else if (iequals(p.name, "transport") || iequals(p.name, "user") ||
-               iequals(p.name, "method")) {
-      if (!p.has_value || !is_token(p.value)) return false;
-    }
+    if (!uri_param_value_ok(p.name, p.value, p.has_value)) return false;
   }
   return rest.empty();
 }
@@ -197,7 +223,7 @@ Expected<Uri, ParseError> parse_sip_uri(std::string_view rest, Uri uri, std::str
       uri.has_port = true;
     }
   }
-  if (!parse_host(host, &uri)) return fail(context, "bad host");
+  if (!parse_host(host, &uri.host, &uri.host_kind)) return fail(context, "bad host");
   if (hp_end == std::string_view::npos) return uri;
   rest.remove_prefix(hp_end);
   size_t q = rest.find('?');
@@ -239,31 +265,23 @@ Expected<Uri, ParseError> parse_tel_uri(std::string_view rest, Uri uri, std::str
 }  // namespace
 
 bool parse_host_text(std::string_view text, std::string_view* host, HostKind* kind) {
-  Uri tmp;
-  if (!parse_host(text, &tmp)) return false;
-  *host = tmp.host;
-  *kind = tmp.host_kind;
-  return true;
+  return parse_host(text, host, kind);
 }
 
 bool is_ipv4_address(std::string_view s) {
-  int octets = 0;
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    std::string_view o = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
-    if (o.empty() || o.size() > 3) return false;
-    int v = 0;
-    for (char c : o) {
-      if (!is_digit(c)) return false;
-      v = v * 10 + (c - '0');
+  int dots = 0;
+  int digits = 0;
+  int octet = 0;
+  for (char c : s) {
+    if (c == '.') {
+      if (digits == 0 || ++dots > 3) return false;
+      digits = 0;
+      octet = 0;
+    } else if (!is_digit(c) || ++digits > 3 || (octet = octet * 10 + (c - '0')) > 255) {
+      return false;
     }
-    if (v > 255) return false;
-    ++octets;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
   }
-  return octets == 4;
+  return dots == 3 && digits != 0;
 }
 
 bool is_ipv6_address(std::string_view s) {
@@ -371,6 +389,10 @@ Expected<Uri, ParseError> parse_uri(std::string_view text, std::string_view cont
     }
   }
   return uri;
+}
+
+bool fast_uri_param_ok(std::string_view name, std::string_view value, bool has_value) {
+  return uri_param_value_ok(name, value, has_value);
 }
 
 }  // namespace sipedge::sip

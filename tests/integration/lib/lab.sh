@@ -29,7 +29,7 @@ LAB_SIPEDGE_ARGS=(--listen "udp:$LAB_EDGE:$LAB_SIP_PORT" --listen "tcp:$LAB_EDGE
   --listen "udp:[$LAB_EDGE6]:$LAB_SIP_PORT" --dns "$LAB_DNS" --metrics "$LAB_METRICS"
   --workers 2 --log-level debug)
 
-lab_passes=0 lab_fails=0 lab_xfails=0
+lab_passes=0 lab_fails=0
 lab_pids=()
 
 # --- results ----------------------------------------------------------------------------------
@@ -44,20 +44,6 @@ check() {
   shift
   if "$@"; then lab_ok "$d"; else lab_bad "$d"; fi
 }
-# check_xfail DESCRIPTION REASON COMMAND...: an assertion the daemon is known to fail (REASON
-# names the bug): its failure is reported, not counted; once it passes, it says so (and
-# should become a plain check).
-check_xfail() {
-  local d=$1 why=$2
-  shift 2
-  if "$@"; then
-    echo "ok - $d # XPASS: fixed? ($why) -- make it a plain check"
-    lab_passes=$((lab_passes + 1))
-  else
-    echo "xfail - $d # known daemon bug: $why" >&2
-    lab_xfails=$((lab_xfails + 1))
-  fi
-}
 eq() { [ "$1" = "$2" ] || { echo "#   expected '$2', got '$1'" >&2; return 1; }; }
 ge() { [ "$1" -ge "$2" ] || { echo "#   expected at least $2, got $1" >&2; return 1; }; }
 # jsonl_true FILE JQ_EXPR: the expression holds for FILE's JSON lines read as one array.
@@ -70,11 +56,7 @@ lab_die() {
 }
 # lab_finish: the summary line and the exit status of the test.
 lab_finish() {
-  if [ "$lab_xfails" = 0 ]; then
-    echo "$lab_passes passed, $lab_fails failed"
-  else
-    echo "$lab_passes passed, $lab_fails failed, $lab_xfails known daemon bugs (xfail)"
-  fi
+  echo "$lab_passes passed, $lab_fails failed"
   [ "$lab_fails" = 0 ]
 }
 
