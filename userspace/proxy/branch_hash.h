@@ -18,6 +18,10 @@ inline constexpr std::string_view kMagicCookie = "z9hG4bK";
 
 // Transaction identity: the top Via branch and sent-by when the branch has the magic cookie,
 // else the RFC 2543 fields of §17.2.3 (Request-URI, From tag, Call-ID, CSeq number, top Via).
+// The transaction hash of a request whose top Via (`via`) carries the magic cookie: its
+// branch and sent-by, keyed with the branch secret.
+uint64_t cookie_transaction_hash(const sip::Via& via);
+
 uint64_t transaction_hash(const sip::Message& req, const TopVia& top, std::string_view from_tag,
                           uint32_t cseq_number);
 

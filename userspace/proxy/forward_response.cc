@@ -41,6 +41,9 @@ ResponseRoute route_response(const sip::Message& resp, const LocalIdentity& me) 
   }
   auto via = sip::parse_via(element);
   if (!via) return drop("second Via malformed");
+  if (!response_answers_our_branch(top->via, *via)) {
+    return drop("branch is not ours for the Via below: not a response to a request we forwarded");
+  }
   auto transport = via_transport(via->transport);
   if (!transport) return drop("second Via transport not supported");
 

@@ -18,6 +18,7 @@
 #include "resolve/transport.h"
 #include "sip/parse_error.h"
 #include "sip/sip_message.h"
+#include "sip/via.h"
 #include "sip/uri.h"
 #include "sipedge/expected.h"
 
@@ -166,5 +167,16 @@ Expected<size_t, sip::ParseError> write_unsupported_header(const sip::Message& r
 // ACK of the same request get the same branch. The To tag is left out of both hashes: a
 // non-2xx ACK carries the response's To tag yet must match the INVITE (§17.1.1.3).
 size_t compute_branch(const sip::Message& req, const LocalIdentity& me, std::span<char> out);
+
+// Keys the transaction half of every branch with a secret (call once at start-up, before any
+// thread computes a branch). From then on route_response drops a response whose top Via is
+// ours but whose branch is not the one we would have given the request below it: without
+// state, this is what stops anyone who can guess our address from using the edge to
+// reflect forged responses at third parties. Without a secret (tests) nothing is checked.
+void set_branch_secret(uint64_t k0, uint64_t k1);
+void clear_branch_secret();
+// True when our top Via's branch is the one we compute for the request whose Via is `next`
+// (or when that cannot be checked: no secret, or a client branch without the magic cookie).
+bool response_answers_our_branch(const sip::Via& ours, const sip::Via& next);
 
 }  // namespace sipedge::proxy

@@ -53,6 +53,15 @@ class FieldHasher {
   uint64_t h_ = 0xcbf29ce484222325ULL;
 };
 
+// The transaction half of our branch is keyed with a per-process secret when one is set, so
+// a response can prove it answers a request we forwarded (see response_answers_our_branch).
+// Written once at start-up before any worker runs, read-only afterwards.
+struct BranchSecret {
+  uint64_t k0 = 0, k1 = 0;
+  bool set = false;
+};
+BranchSecret g_secret;
+
 constexpr char kHex[] = "0123456789abcdef";
 
 void put_hex(uint64_t v, char* out) {
@@ -64,6 +73,17 @@ void put_hex(uint64_t v, char* out) {
 
 }  // namespace
 
+uint64_t cookie_transaction_hash(const sip::Via& via) {
+  FieldHasher h;
+  h.add_u64(1);
+  h.add_u64(g_secret.k0);
+  h.add_u64(g_secret.k1);
+  h.add(via.branch);
+  h.add(via.host);
+  h.add_u64(via.has_port ? via.port : 0);
+  return h.done();
+}
+
 uint64_t transaction_hash(const sip::Message& req, const TopVia& top, std::string_view from_tag,
                           uint32_t cseq_number) {
   FieldHasher h;
@@ -71,11 +91,7 @@ uint64_t transaction_hash(const sip::Message& req, const TopVia& top, std::strin
   if (via.has_branch && via.branch.size() > kMagicCookie.size() &&
       via.branch.substr(0, kMagicCookie.size()) == kMagicCookie) {
     // RFC 3261 §17.2.3; the method is left out so a CANCEL and an ACK hash like their INVITE.
-    h.add_u64(1);
-    h.add(via.branch);
-    h.add(via.host);
-    h.add_u64(via.has_port ? via.port : 0);
-    return h.done();
+    return cookie_transaction_hash(via);
   }
   h.add_u64(2);
   h.add(req.request_uri_text);
@@ -124,6 +140,23 @@ bool branch_has_loop_hash(std::string_view branch, uint64_t loop) {
   char hex[16];
   put_hex(loop, hex);
   return branch.substr(24) == std::string_view(hex, sizeof(hex));
+}
+
+void set_branch_secret(uint64_t k0, uint64_t k1) { g_secret = BranchSecret{k0, k1, true}; }
+
+void clear_branch_secret() { g_secret = BranchSecret{}; }
+
+bool response_answers_our_branch(const sip::Via& ours, const sip::Via& next) {
+  if (!g_secret.set) return true;
+  // A client without the magic cookie gave us nothing the response repeats to check.
+  if (!next.has_branch || next.branch.size() <= kMagicCookie.size() ||
+      next.branch.substr(0, kMagicCookie.size()) != kMagicCookie) {
+    return true;
+  }
+  if (!ours.has_branch || ours.branch.size() != kBranchSize || ours.branch[23] != '.') return false;
+  char hex[16];
+  put_hex(cookie_transaction_hash(next), hex);
+  return ours.branch.substr(7, 16) == std::string_view(hex, sizeof(hex));
 }
 
 size_t compute_branch(const sip::Message& req, const LocalIdentity& me, std::span<char> out) {

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -95,6 +96,11 @@ Expected<std::unique_ptr<Daemon>, std::string> Daemon::start(const config::Daemo
              l.endpoint.to_string().c_str(), names.c_str());
   }
   d->config_ = expanded;
+  // Key the branch's transaction hash (forged-response check) before any worker runs.
+  uint64_t key[2] = {0, 0};
+  if (getrandom(key, sizeof(key), 0) != sizeof(key))
+    return unexpected(std::string("getrandom: ") + std::strerror(errno));
+  proxy::set_branch_secret(key[0], key[1]);
   auto snap = build_snapshot(d->config_);
   if (!snap) return unexpected(snap.error());
   d->snapshot_.publish(*snap);
