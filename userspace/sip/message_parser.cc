@@ -226,12 +226,7 @@ Result MessageParser::parse(std::string_view buf, Framing framing, Message* out)
       return fail(ParseErrorCode::kTruncated, "headers", "no empty line ends the headers");
     }
     const size_t name_begin = pos;
-    // Four name bytes a step while four remain: one branch per step, not one per byte.
-    while (pos + 4 <= n && has_class(data[pos], kToken) && has_class(data[pos + 1], kToken) &&
-           has_class(data[pos + 2], kToken) && has_class(data[pos + 3], kToken)) {
-      pos += 4;
-    }
-    while (pos < n && is_token_char(data[pos])) ++pos;
+    pos = static_cast<size_t>(span_class(data + pos, data + n, kToken) - data);
     std::string_view name(data + name_begin, pos - name_begin);
     if (name.empty()) {
       return fail(ParseErrorCode::kBadHeader, "header", "line does not start with a field name");

@@ -115,12 +115,12 @@ bool valid_call_id(std::string_view value) {
   const char* p = value.data();
   const char* end = p + value.size();
   const char* first = p;
-  while (p < end && has_class(*p, kWordExtra)) ++p;
+  p = span_class(p, end, kWordExtra);
   if (p == first) return false;
   if (p == end) return true;
   if (*p != '@') return false;
   const char* second = ++p;
-  while (p < end && has_class(*p, kWordExtra)) ++p;
+  p = span_class(p, end, kWordExtra);
   return p != second && p == end;
 }
 
