@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Integration: SIPp UAC -> sipedge -> SIPp UAS calls (INVITE/ACK/BYE) with the next hop found
-# through RFC 3263 from the lab's NSD: over UDP, over TCP, and in over UDP / out over TCP.
+# through RFC 3263 from the lab's NSD: over UDP, over TCP, in over UDP / out over TCP, and over
+# TCP to a first target that refuses connections (sipedge fails over by itself).
 # Every call must succeed and the UAS must receive each Request-URI byte for byte as the UAC
 # sent it (R1). sipedge Record-Routes, so ACK and BYE come back through it too (R7).
 # Usage: calls.sh BUILD_DIR. Needs root.
@@ -34,6 +35,8 @@ call_case() {
 call_case udp u1 both.lab.test uas-udp "UDP (NAPTR SIP+D2U -> SRV -> A)"
 call_case tcp t1 "both.lab.test;transport=tcp" uas-tcp "TCP (transport=tcp -> SRV _sip._tcp -> A)"
 call_case udp-tcp u1 tcponly.lab.test uas-tcp "UDP in, TCP out (only _sip._tcp)"
+call_case tcp-failover t1 tcpfailover.lab.test uas-tcp \
+  "TCP failover (SRV 10: connection refused, SRV 20: the UAS; no client retransmission)"
 
 # The UAS sees sipedge's Via on top of the UAC's, with an RFC 3261 branch.
 check "the UAS sees sipedge's Via (branch z9hG4bK) above the UAC's" \

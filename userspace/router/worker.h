@@ -121,6 +121,13 @@ class Worker {
   bool send_tcp(net::TcpConnection* c, std::string_view bytes);
   net::TcpConnection* outbound_connection(const net::Endpoint& to);
   void close_conn(net::TcpConnection* c, const char* why);
+  // An outbound connect failed or timed out: quarantine the hop, close, and route the requests
+  // that were waiting on it again, now to the next target (RFC 3263 §4.3 failover without
+  // waiting for a retransmission, which a TCP client never sends).
+  void connect_failed(net::TcpConnection* c, const char* why);
+  static uint64_t conn_key(net::ConnRef r) {
+    return (static_cast<uint64_t>(r.index) << 32) | r.generation;
+  }
 
   // SIP.
   void on_datagram(std::string_view raw, const RxContext& rx);
@@ -177,6 +184,11 @@ class Worker {
   TargetCache targets_;
   HopQuarantine& quarantine_;  // shared.quarantine
   std::unordered_map<std::string, PendingLookup> pending_;
+  // Requests sent on outbound connections still connecting (by conn_key), kept to be routed
+  // again if the connect fails. Bounded per connection; only the connecting path copies.
+  std::unordered_map<uint64_t, std::vector<Parked>> connecting_;
+  static constexpr size_t kMaxWaitingOnConnect = 64;
+  bool reinjecting_ = false;  // routing requests again after a failed connect
   size_t parked_ = 0;
   log::RateLimiter refusal_log_;
 

@@ -325,10 +325,8 @@ void Worker::on_timer_tick() {
   });
   for (net::TcpConnection* c : expired) {
     if (c->state == net::TcpConnection::State::kConnecting) {
-      quarantine_.mark_failed(HopTarget{resolve::Transport::kTcp, c->remote}, now_ms_);
-      m_.count_failover();
       LOG_WARN("tcp connect to %s timed out; next hop quarantined", c->remote.to_string().c_str());
-      close_conn(c, "connect timeout");
+      connect_failed(c, "connect timeout");
     } else {
       close_conn(c, "idle");
     }

@@ -144,7 +144,7 @@ void Worker::reply(const sip::Message& msg, const RxContext& rx, uint16_t status
 void Worker::on_request(const sip::Message& msg, std::string_view raw, const RxContext& rx,
                         const TargetList* resolved) {
   const RouterSnapshot& snap = *snap_;
-  if (!resolved)
+  if (!resolved && !reinjecting_)
     m_.count_request(metrics::Direction::kIn, rx.in.transport, metrics::method_from(msg.method));
   proxy::RequestPlan plan = proxy::plan_request(msg, rx.in, me_);
   if (plan.kind == proxy::RequestPlan::Kind::kDrop) {
@@ -161,7 +161,7 @@ void Worker::on_request(const sip::Message& msg, std::string_view raw, const RxC
   facts.contact_sips = plan.contact_sips;
   facts.transport_tls_param = plan.transport_tls_param;
   policy::Decision d = snap.policy.check_inbound(facts);
-  if (d.verdict != policy::Verdict::kAllow && !resolved) {
+  if (d.verdict != policy::Verdict::kAllow && !resolved && !reinjecting_) {
     m_.count_policy(static_cast<uint8_t>(d.rule), d.verdict == policy::Verdict::kReject
                                                       ? metrics::kVerdictReject
                                                       : metrics::kVerdictAllow);
@@ -262,6 +262,8 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
         continue;
       }
       if (pass == 1 && !quarantined) continue;
+      // After a failed connect every hop left is known bad: answer instead of trying again.
+      if (pass == 1 && reinjecting_) continue;
       policy::Decision d =
           snap.policy.check_target(plan.request_uri_sips, t.transport, t.endpoint, false);
       if (d.verdict == policy::Verdict::kReject) {
@@ -321,10 +323,17 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
           reply(msg, rx, 513, "Message Too Large");
           return;
         }
+        bool connecting = c->state == net::TcpConnection::State::kConnecting;
+        net::ConnRef cref = conns_.ref_of(c);
         if (!send_tcp(c, std::string_view(scratch_.data(), *n))) {
           // Back-pressure: the next hop does not keep up; the sender hears it, nothing queues.
           reply(msg, rx, 503, "Service Unavailable (next hop congested)", "Retry-After: 2\r\n");
           return;
+        }
+        if (connecting) {
+          std::vector<Parked>& waiting = connecting_[conn_key(cref)];
+          if (waiting.size() < kMaxWaitingOnConnect)
+            waiting.push_back(Parked{std::string(raw), rx});
         }
       } else {
         continue;  // TLS/WS hops come with the TLS transport

@@ -175,15 +175,12 @@ void Worker::on_connect_done(TcpConnection* c, int res) {
   int err = 0;
   socklen_t len = sizeof(err);
   if (res < 0 || getsockopt(c->fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
-    quarantine_.mark_failed(HopTarget{resolve::Transport::kTcp, c->remote}, now_ms_);
-    resolver_->mark_failed(
-        resolve::Target{resolve::Transport::kTcp, "", c->remote.port, c->remote.address, ""});
-    m_.count_failover();
     LOG_WARN("tcp connect to %s failed: %s; next hop quarantined", c->remote.to_string().c_str(),
              std::strerror(err ? err : -res));
-    close_conn(c, "connect failed");
+    connect_failed(c, "connect failed");
     return;
   }
+  connecting_.erase(conn_key(conns_.ref_of(c)));
   c->state = TcpConnection::State::kOpen;
   net::local_endpoint(c->fd.get(), &c->local);
   c->last_active_ms = now_ms_;
@@ -229,8 +226,31 @@ bool Worker::send_tcp(TcpConnection* c, std::string_view bytes) {
   return true;
 }
 
+void Worker::connect_failed(TcpConnection* c, const char* why) {
+  quarantine_.mark_failed(HopTarget{resolve::Transport::kTcp, c->remote}, now_ms_);
+  resolver_->mark_failed(
+      resolve::Target{resolve::Transport::kTcp, "", c->remote.port, c->remote.address, ""});
+  m_.count_failover();
+  std::vector<Parked> waiting;
+  auto it = connecting_.find(conn_key(conns_.ref_of(c)));
+  if (it != connecting_.end()) {
+    waiting = std::move(it->second);
+    connecting_.erase(it);
+  }
+  close_conn(c, why);
+  // Routed again from the start (policy included): the failed hop is quarantined now, so the
+  // next target is chosen; when none is left, the sender gets 503 (forward_request).
+  reinjecting_ = true;
+  for (Parked& p : waiting) {
+    if (parser_.parse(p.raw, sip::Framing::kDatagram, &reparse_))
+      on_parsed(reparse_, p.raw, p.rx, nullptr);
+  }
+  reinjecting_ = false;
+}
+
 void Worker::close_conn(TcpConnection* c, const char* why) {
   net::ConnRef ref = conns_.ref_of(c);
+  connecting_.erase(conn_key(ref));
   LOG_DEBUG("tcp %s %s closed: %s", c->outbound ? "to" : "from", c->remote.to_string().c_str(),
             why);
   // Armed polls hold the file: remove them so the socket really closes.
