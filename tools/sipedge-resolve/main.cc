@@ -4,7 +4,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -21,17 +20,12 @@
 #include "resolve/uri_adapter.h"
 #include "result_json.h"
 #include "sip/uri.h"
+#include "sipedge/monotonic_clock.h"
 
 namespace {
 
 constexpr int kExitUsage = 2;
 constexpr int kExitNoTarget = 3;
-
-int64_t monotonic_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 

@@ -33,44 +33,33 @@ void UdpSendBatch::commit(const Endpoint& to, size_t len) {
   ++count_;
 }
 
-void UdpSendBatch::flush_fd(int fd) {
-  // Gather this fd's messages (usually all of them: one listener per family).
-  std::vector<mmsghdr>& m = msgs_;
-  size_t i = 0;
-  while (i < count_) {
-    if (fds_[i] != fd) {
-      ++i;
+void UdpSendBatch::send_run(size_t begin, size_t end) {
+  int fd = fds_[begin];
+  size_t off = begin;
+  while (off < end) {
+    int n = sendmmsg(fd, &msgs_[off], static_cast<unsigned>(end - off), MSG_DONTWAIT);
+    if (n > 0) {
+      off += static_cast<size_t>(n);
       continue;
     }
-    size_t j = i;
-    while (j < count_ && fds_[j] == fd) ++j;
-    size_t off = i;
-    while (off < j) {
-      int n = sendmmsg(fd, &m[off], static_cast<unsigned>(j - off), MSG_DONTWAIT);
-      if (n > 0) {
-        off += static_cast<size_t>(n);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      // A refused datagram (ECONNREFUSED from an earlier ICMP error, EAGAIN, ...) is skipped;
-      // the rest still go.
-      ++refused_;
-      ++off;
-    }
-    i = j;
+    if (n < 0 && errno == EINTR) continue;
+    // A refused datagram (ECONNREFUSED from an earlier ICMP error, EAGAIN, ...) is skipped;
+    // the rest still go.
+    ++refused_;
+    ++off;
   }
 }
 
 size_t UdpSendBatch::flush() {
   if (count_ == 0) return 0;
   refused_ = 0;
-  size_t start = 0;
-  while (start < count_) {
-    int fd = fds_[start];
-    bool seen = false;
-    for (size_t k = 0; k < start; ++k) seen |= fds_[k] == fd;
-    if (!seen) flush_fd(fd);
-    ++start;
+  // One sendmmsg per run of datagrams for the same socket, in the order they were queued.
+  size_t begin = 0;
+  for (size_t i = 1; i <= count_; ++i) {
+    if (i == count_ || fds_[i] != fds_[begin]) {
+      send_run(begin, i);
+      begin = i;
+    }
   }
   count_ = 0;
   used_ = 0;

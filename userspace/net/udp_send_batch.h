@@ -28,7 +28,8 @@ class UdpSendBatch {
   size_t pending() const { return count_; }
 
  private:
-  void flush_fd(int fd);
+  // sendmmsg of queued datagrams [begin, end), which all leave through one socket.
+  void send_run(size_t begin, size_t end);
   std::vector<char> data_;
   std::vector<mmsghdr> msgs_;
   std::vector<iovec> iovs_;

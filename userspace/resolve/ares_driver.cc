@@ -2,10 +2,11 @@
 
 #include <sys/time.h>
 
-#include <chrono>
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+
+#include "sipedge/monotonic_clock.h"
 
 namespace sipedge::resolve {
 
@@ -27,12 +28,6 @@ std::string server_text(const ares_addr_port_node& n) {
   const int port = n.udp_port ? n.udp_port : 53;
   return n.family == AF_INET6 ? "[" + std::string(buf) + "]:" + std::to_string(port)
                               : std::string(buf) + ":" + std::to_string(port);
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 // No response from the server at all (as opposed to an answer, even SERVFAIL).
@@ -209,7 +204,7 @@ void AresDriver::process_timeouts() {
 
 AresDriver::TimerId AresDriver::schedule(int64_t delay_ms, std::function<void()> fn) {
   const TimerId id = next_timer_id_++;
-  timers_.push_back(Timer{now_ms() + std::max<int64_t>(delay_ms, 0), id, std::move(fn)});
+  timers_.push_back(Timer{monotonic_ms() + std::max<int64_t>(delay_ms, 0), id, std::move(fn)});
   return id;
 }
 
@@ -220,7 +215,7 @@ void AresDriver::cancel(TimerId id) {
 }
 
 void AresDriver::run_due_timers() {
-  const int64_t now = now_ms();
+  const int64_t now = monotonic_ms();
   // A callback may schedule or cancel timers: take one due timer at a time.
   for (;;) {
     auto it = std::find_if(timers_.begin(), timers_.end(),
@@ -235,7 +230,7 @@ void AresDriver::run_due_timers() {
 int AresDriver::next_timeout_ms(int max_ms) const {
   int best = max_ms;
   if (!timers_.empty()) {
-    const int64_t now = now_ms();
+    const int64_t now = monotonic_ms();
     for (const Timer& t : timers_) {
       best = static_cast<int>(std::clamp<int64_t>(t.due_ms - now, 0, best));
     }

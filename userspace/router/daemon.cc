@@ -43,6 +43,41 @@ sigset_t daemon_signals() {
   return set;
 }
 
+// A wildcard listener becomes one listener per local address: our Via and Record-Route must
+// name an address a peer can reach. Duplicates (an address also listed on its own) collapse.
+Expected<config::DaemonConfig, std::string> expand_wildcard_listeners(
+    const config::DaemonConfig& config, bool log_expansions = true) {
+  config::DaemonConfig expanded = config;
+  expanded.listeners.clear();
+  auto add = [&](const config::ListenerConfig& l) {
+    if (std::find(expanded.listeners.begin(), expanded.listeners.end(), l) !=
+        expanded.listeners.end())
+      return false;
+    expanded.listeners.push_back(l);
+    return true;
+  };
+  for (const config::ListenerConfig& l : config.listeners) {
+    if (!net::is_wildcard(l.endpoint.address)) {
+      add(l);
+      continue;
+    }
+    std::string names;
+    for (const net::IpAddress& a : net::interface_addresses(l.endpoint.address.family)) {
+      config::ListenerConfig one = l;
+      one.endpoint.address = a;
+      if (add(one)) names += (names.empty() ? "" : ", ") + one.endpoint.to_string();
+    }
+    if (names.empty())
+      return unexpected("listener " + l.endpoint.to_string() +
+                        ": no local address of that family to listen on");
+    if (log_expansions)
+      LOG_INFO("listener %s:%s expands to %s",
+               std::string(resolve::transport_name(l.transport)).c_str(),
+               l.endpoint.to_string().c_str(), names.c_str());
+  }
+  return expanded;
+}
+
 }  // namespace
 
 void Daemon::block_signals() {
@@ -55,7 +90,6 @@ Expected<std::unique_ptr<Daemon>, std::string> Daemon::start(const config::Daemo
                                                              Reloader reload) {
   std::unique_ptr<Daemon> d(new Daemon());
   d->reload_ = std::move(reload);
-  d->config_ = config;
   log::set_level(level_of(config.log_level));
 
   net::UringFeatures features = net::probe_uring_features();
@@ -67,35 +101,9 @@ Expected<std::unique_ptr<Daemon>, std::string> Daemon::start(const config::Daemo
         features.describe());
   LOG_INFO("io_uring: %s", features.describe().c_str());
 
-  // A wildcard listener becomes one socket per local address: our Via and Record-Route must
-  // name an address a peer can reach.
-  config::DaemonConfig expanded = config;
-  expanded.listeners.clear();
-  for (const config::ListenerConfig& l : config.listeners) {
-    if (!net::is_wildcard(l.endpoint.address)) {
-      if (std::find(expanded.listeners.begin(), expanded.listeners.end(), l) ==
-          expanded.listeners.end())
-        expanded.listeners.push_back(l);
-      continue;
-    }
-    std::string names;
-    for (const net::IpAddress& a : net::interface_addresses(l.endpoint.address.family)) {
-      config::ListenerConfig one = l;
-      one.endpoint.address = a;
-      if (std::find(expanded.listeners.begin(), expanded.listeners.end(), one) !=
-          expanded.listeners.end())
-        continue;
-      expanded.listeners.push_back(one);
-      names += (names.empty() ? "" : ", ") + one.endpoint.to_string();
-    }
-    if (names.empty())
-      return unexpected("listener " + l.endpoint.to_string() +
-                        ": no local address of that family to listen on");
-    LOG_INFO("listener %s:%s expands to %s",
-             std::string(resolve::transport_name(l.transport)).c_str(),
-             l.endpoint.to_string().c_str(), names.c_str());
-  }
-  d->config_ = expanded;
+  auto expanded = expand_wildcard_listeners(config);
+  if (!expanded) return unexpected(expanded.error());
+  d->config_ = std::move(*expanded);
   // Key the branch's transaction hash (forged-response check) before any worker runs.
   uint64_t key[2] = {0, 0};
   if (getrandom(key, sizeof(key), 0) != sizeof(key))
@@ -171,13 +179,17 @@ Expected<std::unique_ptr<Daemon>, std::string> Daemon::start(const config::Daemo
   return d;
 }
 
-void Daemon::stop_workers() {
-  shared_.stop.store(true);
+void Daemon::wake_workers() {
   for (net::UniqueFd& fd : wake_fds_) {
     uint64_t one = 1;
     ssize_t rc = ::write(fd.get(), &one, sizeof(one));
     (void)rc;
   }
+}
+
+void Daemon::stop_workers() {
+  shared_.stop.store(true);
+  wake_workers();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
 }
@@ -195,31 +207,27 @@ void Daemon::reload() {
     LOG_ERROR("reload refused, keeping the running configuration: %s", cfg.error().c_str());
     return;
   }
-  if (cfg->listeners != config_.listeners || cfg->workers != config_.workers)
+  // Listeners stay as they are (compared after the same wildcard expansion as at start);
+  // everything a message is judged by is replaced at once.
+  auto expanded = expand_wildcard_listeners(*cfg, false);
+  if (!expanded || expanded->listeners != config_.listeners || cfg->workers != config_.workers)
     LOG_WARN("reload: listener and worker changes take effect on restart only");
-  auto snap = build_snapshot(*cfg);
+  config::DaemonConfig kept = *cfg;
+  kept.listeners = config_.listeners;
+  kept.workers = config_.workers;
+  auto snap = build_snapshot(kept);
   if (!snap) {
     LOG_ERROR("reload refused, keeping the running configuration: %s", snap.error().c_str());
     return;
   }
   if (xdp_) {
-    auto ok = xdp_->apply(*cfg);
+    auto ok = xdp_->apply(kept);
     if (!ok) LOG_ERROR("reload: %s", ok.error().c_str());
   }
-  log::set_level(level_of(cfg->log_level));
-  // Listeners stay as they are; everything a message is judged by is replaced at once.
-  config::DaemonConfig kept = *cfg;
-  kept.listeners = config_.listeners;
-  kept.workers = config_.workers;
-  auto final_snap = build_snapshot(kept);
-  if (!final_snap) return;
-  snapshot_.publish(*final_snap);
-  config_ = kept;
-  for (net::UniqueFd& fd : wake_fds_) {
-    uint64_t one = 1;
-    ssize_t rc = ::write(fd.get(), &one, sizeof(one));
-    (void)rc;
-  }
+  log::set_level(level_of(kept.log_level));
+  snapshot_.publish(*snap);
+  config_ = std::move(kept);
+  wake_workers();
   LOG_INFO("reloaded: policy, routes and trusted sets replaced");
 }
 

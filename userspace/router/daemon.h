@@ -43,6 +43,8 @@ class Daemon {
   Daemon() = default;
   void reload();
   void stop_workers();
+  // Writes every worker's eventfd: they look at the stop flag and the snapshot generation.
+  void wake_workers();
 
   Reloader reload_;
   config::DaemonConfig config_;

@@ -4,10 +4,10 @@
 #include <sys/eventfd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "net/sockets.h"
+#include "sipedge/monotonic_clock.h"
 #include "resolve/rcu_thread.h"
 #include "router/worker.h"
 
@@ -15,13 +15,6 @@ namespace sipedge::router {
 namespace {
 
 using net::OpKind;
-
-int64_t monotonic_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-int64_t monotonic_ms() { return monotonic_us() / 1000; }
 
 constexpr unsigned kRingEntries = 1024;
 constexpr uint32_t kUdpBufferCount = 256;

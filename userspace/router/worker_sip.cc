@@ -1,11 +1,11 @@
 // SIP on the worker: parse, plan (proxy core), decide (policy), locate (target cache or
 // RFC 3263), forward; responses back along Via; stateless answers for everything refused.
-#include <chrono>
 #include <cstdio>
 
 #include "resolve/uri_adapter.h"
 #include "router/stun_keepalive.h"
 #include "router/worker.h"
+#include "sipedge/monotonic_clock.h"
 
 namespace sipedge::router {
 namespace {
@@ -340,9 +340,7 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
       }
       m_.count_request(metrics::Direction::kOut, t.transport, metrics::method_from(msg.method));
       // From the loop turn that received it (DNS wait included) to now: time spent in here.
-      int64_t sent_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count();
+      int64_t sent_us = monotonic_us();
       m_.observe_forward_latency_us(
           static_cast<uint64_t>(std::max<int64_t>(0, sent_us - rx.arrived_us)));
       return;

@@ -107,9 +107,7 @@ const Worker::UdpListener* Worker::udp_socket_for(const net::Endpoint& to, bool 
 }
 
 bool Worker::route_source(const net::IpAddress& to, net::IpAddress* source) {
-  size_t h = 1469598103934665603ULL;
-  for (uint8_t b : to.bytes) h = (h ^ b) * 1099511628211ULL;
-  RouteSource& slot = route_sources_[h % route_sources_.size()];
+  RouteSource& slot = route_sources_[net::AddressHash{}(to) % route_sources_.size()];
   if (slot.until_ms > now_ms_ && slot.destination == to) {
     *source = slot.source;
     return true;
