@@ -180,7 +180,7 @@ TEST(CommandLine, BadFlagValuesExit2NamingTheFlag) {
        "sipedge: --metrics: must be ADDR:PORT with a numeric address (IPv6 as [ADDR]:PORT) and "
        "port 1..65535, got \"localhost:9090\"\n"},
       {{"--listen", "tls:127.0.0.1:5061"},
-       "sipedge: --listen: tls listeners are not supported yet\n"},
+       "sipedge: --listen: a tls listener needs its certificate chain (PEM file)\n"},
       {{"--listen", "udp:127.0.0.1:5060", "--listen", "udp:127.0.0.1:5060"},
        "sipedge: --listen: duplicates listen[0] (udp 127.0.0.1:5060)\n"},
       {{"--listen", "udp:127.0.0.1:5060", "--iface", "bad/name"},
@@ -247,7 +247,9 @@ TEST(CommandLine, CheckConfigExits0WhenValidAnd2WhenNot) {
   Outcome refused = run({"--check-config", tls});
   EXPECT_EQ(refused.cl.exit_code, 2);
   EXPECT_EQ(refused.err,
-            "sipedge: " + tls + ":2: listen[0].transport: tls listeners are not supported yet\n");
+            "sipedge: " + tls +
+                ":1: listen[0].tls_certificate: a tls listener needs its certificate chain (PEM "
+                "file)\n");
 
   // A flag can repair what the file lacks, and is checked with it.
   Outcome repaired = run({"--check-config", no_listener, "--listen", "udp:127.0.0.1:5060"});

@@ -22,7 +22,7 @@ TEST(ConfigErrors, DuplicateKeyIsASyntaxError) {
 
 TEST(ConfigErrors, UnknownTopLevelTable) {
   EXPECT_EQ(parse_error_of("[deamon]\nworkers = 1\n"),
-            "t.toml:1: deamon: unknown key (known here: daemon, listen, xdp, dns, policy, "
+            "t.toml:1: deamon: unknown key (known here: daemon, listen, xdp, dns, tls, policy, "
             "route, metrics, limits)");
 }
 
@@ -36,7 +36,8 @@ TEST(ConfigErrors, UnknownKeyInTheSecondListener) {
   EXPECT_EQ(parse_error_of("[[listen]]\ntransport = \"udp\"\naddress = \"0.0.0.0\"\n"
                            "[[listen]]\ntransport = \"tcp\"\naddress = \"0.0.0.0\"\nprot = 1\n"),
             "t.toml:7: listen[1].prot: unknown key (known here: transport, address, port, "
-            "tls_certificate, tls_key, tls_ca)");
+            "tls_certificate, tls_key, tls_ca, tls_client_certificates, tls_min_version, "
+            "tls_ciphers, tls_ciphersuites)");
 }
 
 TEST(ConfigErrors, WrongTypes) {

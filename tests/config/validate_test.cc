@@ -20,10 +20,20 @@ TEST(Validate, NeedsAListener) {
             "listen: no listener: add a [[listen]] table or --listen udp:ADDR:PORT");
 }
 
-TEST(Validate, TlsListenerIsRefusedUntilTlsLands) {
-  EXPECT_EQ(validate_error_of(std::string(kUdpListener) +
-                              "[[listen]]\ntransport = \"tls\"\naddress = \"127.0.0.1\"\n"),
-            "t.toml:6: listen[1].transport: tls listeners are not supported yet");
+TEST(Validate, TlsListenerNeedsCertificateKeyAndForClientCertsACa) {
+  std::string tls =
+      std::string(kUdpListener) + "[[listen]]\ntransport = \"tls\"\naddress = \"127.0.0.1\"\n";
+  EXPECT_EQ(validate_error_of(tls),
+            "t.toml:5: listen[1].tls_certificate: a tls listener needs its certificate chain "
+            "(PEM file)");
+  EXPECT_EQ(validate_error_of(tls + "tls_certificate = \"/c.pem\"\n"),
+            "t.toml:5: listen[1].tls_key: a tls listener needs its private key (PEM file)");
+  EXPECT_EQ(validate_error_of(tls + "tls_certificate = \"/c.pem\"\ntls_key = \"/k.pem\"\n"
+                                    "tls_client_certificates = \"require\"\n"),
+            "t.toml:5: listen[1].tls_ca: needed to verify client certificates "
+            "(tls_client_certificates)");
+  EXPECT_EQ(validate_error_of(tls + "tls_certificate = \"/c.pem\"\ntls_key = \"/k.pem\"\n"),
+            "<valid>");
 }
 
 TEST(Validate, DuplicateListener) {

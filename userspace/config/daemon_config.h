@@ -21,11 +21,19 @@ namespace sipedge::config {
 
 enum class LogLevel { kError, kWarn, kInfo, kDebug };
 
+// Whether a TLS listener asks its peers for a certificate (mutual TLS between carriers).
+enum class ClientCertMode { kNone, kRequest, kRequire };
+
 struct ListenerConfig {
-  resolve::Transport transport = resolve::Transport::kUdp;  // udp | tcp; tls is parsed, refused
+  resolve::Transport transport = resolve::Transport::kUdp;  // udp | tcp | tls
   net::Endpoint endpoint;
-  // Only for transport = tls (a reserved slot until TLS lands: validate() refuses the listener).
+  // Only for transport = tls: our certificate chain and key (PEM; required), the CAs that
+  // verify client certificates, whether to ask for one, the lowest TLS version ("1.2" or
+  // "1.3") and the cipher lists (OpenSSL syntax; empty: OpenSSL's defaults).
   std::string tls_certificate, tls_key, tls_ca;
+  ClientCertMode tls_client_certificates = ClientCertMode::kNone;
+  std::string tls_min_version = "1.2";
+  std::string tls_ciphers, tls_ciphersuites;
 
   bool operator==(const ListenerConfig&) const = default;
 };
@@ -63,6 +71,22 @@ struct XdpConfig {
   bool operator==(const XdpConfig&) const = default;
 };
 
+// Outgoing TLS (the [tls] table): how sipedge verifies next hops (RFC 5922 against the domain
+// of the URI that was resolved, R8) and what it presents to them.
+struct TlsClientConfig {
+  bool enabled = true;      // false: no TLS next hops (sips: gets 503, R3)
+  std::string ca;           // PEM bundle; empty: the system's trust store
+  std::string certificate;  // our client certificate for mutual TLS (optional, with key)
+  std::string key;
+  std::string min_version = "1.2";
+  std::string ciphers, ciphersuites;
+  bool verify_wildcard = false;  // accept "*.example.com" dNSName entries (RFC 5922 says no)
+  bool session_tickets = true;   // resume sessions on reconnect
+  int handshake_timeout_ms = 5000;
+
+  bool operator==(const TlsClientConfig&) const = default;
+};
+
 struct DnsConfig {
   std::vector<std::string> servers;  // "ADDR:PORT" / "[V6]:PORT", canonical; empty: resolv.conf
   int timeout_ms = 500;
@@ -95,6 +119,7 @@ struct DaemonConfig {
   std::vector<std::string> local_names;  // lower-case host names that mean "this proxy"
   XdpConfig xdp;
   DnsConfig dns;
+  TlsClientConfig tls;
   PolicyConfig policy;
   std::vector<StaticRoute> routes;
   bool record_route = false;
@@ -122,9 +147,9 @@ Expected<DaemonConfig, ConfigError> parse_config(std::string_view toml_text,
 Expected<DaemonConfig, ConfigError> load_config_file(const std::string& path);
 
 // Cross-field checks on a complete config (file and flags merged): at least one listener, no
-// duplicate listener, listener transport and port, the tls slot refused, workers range, rate
-// limits with a burst, metrics not on a TCP listener's address, no duplicate route domain.
-// Returns true or the first problem, located through DaemonConfig::origins.
+// duplicate listener, listener transport and port, a tls listener's certificate and key, workers
+// range, rate limits with a burst, metrics not on a TCP listener's address, no duplicate route
+// domain. Returns true or the first problem, located through DaemonConfig::origins.
 Expected<bool, ConfigError> validate(const DaemonConfig& config);
 
 // Writes `config` as TOML in the layout parse_config() reads (origins are not written).
@@ -136,6 +161,9 @@ std::optional<LogLevel> parse_log_level(std::string_view text);
 std::string_view transport_tls_action_name(TransportTlsAction action);
 std::optional<TransportTlsAction> parse_transport_tls_action(std::string_view text);
 std::string_view sips_contact_action_name(SipsContactAction action);
+std::string_view client_cert_mode_name(ClientCertMode mode);
+std::optional<ClientCertMode> parse_client_cert_mode(std::string_view text);
+std::optional<std::string> parse_tls_version(std::string_view text);  // "1.2" | "1.3"
 std::optional<SipsContactAction> parse_sips_contact_action(std::string_view text);
 
 // What the command line asked to change in the file's settings, already checked, so a

@@ -53,4 +53,28 @@ std::optional<SipsContactAction> parse_sips_contact_action(std::string_view text
   return std::nullopt;
 }
 
+std::string_view client_cert_mode_name(ClientCertMode mode) {
+  switch (mode) {
+    case ClientCertMode::kNone:
+      return "none";
+    case ClientCertMode::kRequest:
+      return "request";
+    case ClientCertMode::kRequire:
+      return "require";
+  }
+  return "none";
+}
+
+std::optional<ClientCertMode> parse_client_cert_mode(std::string_view text) {
+  for (ClientCertMode m :
+       {ClientCertMode::kNone, ClientCertMode::kRequest, ClientCertMode::kRequire})
+    if (text == client_cert_mode_name(m)) return m;
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_tls_version(std::string_view text) {
+  if (text == "1.2" || text == "1.3") return std::string(text);
+  return std::nullopt;
+}
+
 }  // namespace sipedge::config

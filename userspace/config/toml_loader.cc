@@ -75,8 +75,10 @@ void read_daemon(TomlReader& r, const toml::table& root, DaemonConfig* c) {
 
 void read_listener(TomlReader& r, const toml::table& t, const std::string& prefix,
                    DaemonConfig* c) {
-  if (!r.only_keys(t, prefix,
-                   {"transport", "address", "port", "tls_certificate", "tls_key", "tls_ca"}))
+  if (!r.only_keys(
+          t, prefix,
+          {"transport", "address", "port", "tls_certificate", "tls_key", "tls_ca",
+           "tls_client_certificates", "tls_min_version", "tls_ciphers", "tls_ciphersuites"}))
     return;
   r.note(t.source(), prefix);
   ListenerConfig l;
@@ -88,12 +90,21 @@ void read_listener(TomlReader& r, const toml::table& t, const std::string& prefi
   }
   l.endpoint.port = resolve::default_port(l.transport);
   r.read_number<uint16_t>(t, prefix, "port", 1, 65535, &l.endpoint.port);
-  for (auto [key, field] : {std::pair{"tls_certificate", &l.tls_certificate},
-                            std::pair{"tls_key", &l.tls_key}, std::pair{"tls_ca", &l.tls_ca}}) {
+  for (auto [key, field] :
+       {std::pair{"tls_certificate", &l.tls_certificate}, std::pair{"tls_key", &l.tls_key},
+        std::pair{"tls_ca", &l.tls_ca}, std::pair{"tls_ciphers", &l.tls_ciphers},
+        std::pair{"tls_ciphersuites", &l.tls_ciphersuites}}) {
     if (!r.read_string(t, prefix, key, field)) continue;
     if (l.transport != resolve::Transport::kTls)
       r.fail(t.get(key)->source(), prefix + "." + key, "only for transport = \"tls\"");
   }
+  read_enum(r, t, prefix, "tls_client_certificates", parse_client_cert_mode,
+            "\"none\", \"request\" or \"require\"", &l.tls_client_certificates);
+  read_enum(r, t, prefix, "tls_min_version", parse_tls_version, "\"1.2\" or \"1.3\"",
+            &l.tls_min_version);
+  for (const char* key : {"tls_client_certificates", "tls_min_version"})
+    if (t.contains(key) && l.transport != resolve::Transport::kTls)
+      r.fail(t.get(key)->source(), prefix + "." + key, "only for transport = \"tls\"");
   c->listeners.push_back(std::move(l));
 }
 
@@ -119,6 +130,29 @@ void read_xdp(TomlReader& r, const toml::table& root, XdpConfig* x) {
   r.read_number<uint32_t>(*t, "xdp", "rate_burst", 0, kMax, &x->rate_burst);
   r.read_number<uint32_t>(*t, "xdp", "syn_pps", 0, kMax, &x->syn_pps);
   r.read_number<uint32_t>(*t, "xdp", "syn_burst", 0, kMax, &x->syn_burst);
+}
+
+void read_tls(TomlReader& r, const toml::table& root, TlsClientConfig* c) {
+  const toml::table* t = r.table(root, "tls");
+  if (!t ||
+      !r.only_keys(*t, "tls",
+                   {"enabled", "ca", "certificate", "key", "min_version", "ciphers", "ciphersuites",
+                    "verify_wildcard", "session_tickets", "handshake_timeout_ms"}))
+    return;
+  r.note(t->source(), "tls");
+  r.read_bool(*t, "tls", "enabled", &c->enabled);
+  r.read_string(*t, "tls", "ca", &c->ca);
+  r.read_string(*t, "tls", "certificate", &c->certificate);
+  r.read_string(*t, "tls", "key", &c->key);
+  read_enum(r, *t, "tls", "min_version", parse_tls_version, "\"1.2\" or \"1.3\"", &c->min_version);
+  r.read_string(*t, "tls", "ciphers", &c->ciphers);
+  r.read_string(*t, "tls", "ciphersuites", &c->ciphersuites);
+  r.read_bool(*t, "tls", "verify_wildcard", &c->verify_wildcard);
+  r.read_bool(*t, "tls", "session_tickets", &c->session_tickets);
+  r.read_number<int>(*t, "tls", "handshake_timeout_ms", 100, 60000, &c->handshake_timeout_ms);
+  if (c->certificate.empty() != c->key.empty())
+    r.fail(t->source(), c->certificate.empty() ? "tls.certificate" : "tls.key",
+           "tls.certificate and tls.key go together");
 }
 
 void read_dns(TomlReader& r, const toml::table& root, DnsConfig* d) {
@@ -205,12 +239,14 @@ Expected<DaemonConfig, ConfigError> read_document(const toml::table& root,
   DaemonConfig c;
   c.source = path;
   TomlReader r(path, &c.origins);
-  if (r.only_keys(root, "",
-                  {"daemon", "listen", "xdp", "dns", "policy", "route", "metrics", "limits"})) {
+  if (r.only_keys(
+          root, "",
+          {"daemon", "listen", "xdp", "dns", "tls", "policy", "route", "metrics", "limits"})) {
     read_daemon(r, root, &c);
     read_listeners(r, root, &c);
     read_xdp(r, root, &c.xdp);
     read_dns(r, root, &c.dns);
+    read_tls(r, root, &c.tls);
     read_policy(r, root, &c.policy);
     read_routes(r, root, &c);
     read_metrics(r, root, &c);

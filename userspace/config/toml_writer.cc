@@ -39,6 +39,13 @@ std::string to_toml(const DaemonConfig& c) {
     if (!l.tls_certificate.empty()) t.insert("tls_certificate", l.tls_certificate);
     if (!l.tls_key.empty()) t.insert("tls_key", l.tls_key);
     if (!l.tls_ca.empty()) t.insert("tls_ca", l.tls_ca);
+    if (l.transport == resolve::Transport::kTls) {
+      t.insert("tls_client_certificates",
+               std::string(client_cert_mode_name(l.tls_client_certificates)));
+      t.insert("tls_min_version", l.tls_min_version);
+      if (!l.tls_ciphers.empty()) t.insert("tls_ciphers", l.tls_ciphers);
+      if (!l.tls_ciphersuites.empty()) t.insert("tls_ciphersuites", l.tls_ciphersuites);
+    }
     listen.push_back(std::move(t));
   }
   if (!listen.empty()) root.insert("listen", std::move(listen));
@@ -57,6 +64,17 @@ std::string to_toml(const DaemonConfig& c) {
                                  {"max_ttl_s", i64(c.dns.max_ttl_s)},
                                  {"max_pending_per_worker", i64(c.dns.max_pending_per_worker)},
                                  {"quarantine_ms", c.dns.quarantine_ms}});
+  toml::table tls{{"enabled", c.tls.enabled},
+                  {"min_version", c.tls.min_version},
+                  {"verify_wildcard", c.tls.verify_wildcard},
+                  {"session_tickets", c.tls.session_tickets},
+                  {"handshake_timeout_ms", c.tls.handshake_timeout_ms}};
+  for (auto [key, value] :
+       {std::pair{"ca", &c.tls.ca}, std::pair{"certificate", &c.tls.certificate},
+        std::pair{"key", &c.tls.key}, std::pair{"ciphers", &c.tls.ciphers},
+        std::pair{"ciphersuites", &c.tls.ciphersuites}})
+    if (!value->empty()) tls.insert(key, *value);
+  root.insert("tls", std::move(tls));
   const PolicyConfig& p = c.policy;
   root.insert(
       "policy",

@@ -39,10 +39,18 @@ Expected<bool, ConfigError> validate(const DaemonConfig& c) {
   for (size_t i = 0; i < c.listeners.size(); ++i) {
     const ListenerConfig& l = c.listeners[i];
     std::string key = "listen[" + std::to_string(i) + "]";
-    if (l.transport == resolve::Transport::kTls)
-      return error_at(c, key + ".transport", "tls listeners are not supported yet");
-    if (l.transport != resolve::Transport::kUdp && l.transport != resolve::Transport::kTcp)
-      return error_at(c, key + ".transport", "must be \"udp\" or \"tcp\"");
+    if (l.transport == resolve::Transport::kTls) {
+      if (l.tls_certificate.empty())
+        return error_at(c, key + ".tls_certificate",
+                        "a tls listener needs its certificate chain (PEM file)");
+      if (l.tls_key.empty())
+        return error_at(c, key + ".tls_key", "a tls listener needs its private key (PEM file)");
+      if (l.tls_client_certificates != ClientCertMode::kNone && l.tls_ca.empty())
+        return error_at(c, key + ".tls_ca",
+                        "needed to verify client certificates (tls_client_certificates)");
+    } else if (l.transport != resolve::Transport::kUdp && l.transport != resolve::Transport::kTcp) {
+      return error_at(c, key + ".transport", "must be \"udp\", \"tcp\" or \"tls\"");
+    }
     if (l.endpoint.port == 0) return error_at(c, key + ".port", "must be 1..65535, got 0");
     for (size_t j = 0; j < i; ++j) {
       const ListenerConfig& earlier = c.listeners[j];
@@ -50,10 +58,10 @@ Expected<bool, ConfigError> validate(const DaemonConfig& c) {
         return error_at(c, key,
                         "duplicates listen[" + std::to_string(j) + "] (" + describe(l) + ")");
     }
-    if (c.metrics && l.transport == resolve::Transport::kTcp && *c.metrics == l.endpoint)
-      return error_at(
-          c, "metrics.listen",
-          "the metrics endpoint " + c.metrics->to_string() + " is also " + key + " (tcp)");
+    if (c.metrics && l.transport != resolve::Transport::kUdp && *c.metrics == l.endpoint)
+      return error_at(c, "metrics.listen",
+                      "the metrics endpoint " + c.metrics->to_string() + " is also " + key + " (" +
+                          std::string(resolve::transport_name(l.transport)) + ")");
   }
   if (c.workers > kMaxWorkers)
     return error_at(

@@ -43,7 +43,13 @@ inline constexpr size_t kConnectionsClosed = kConnectionsOpened + 1;
 inline constexpr size_t kDrops = kConnectionsClosed + 1;
 inline constexpr size_t kFailovers = kDrops + count_of<DropReason>();
 inline constexpr size_t kDowngrades = kFailovers + 1;
-inline constexpr size_t kCount = kDowngrades + 1;
+// TLS: handshakes [direction][ok, failed], failures [direction][reason], connections that
+// completed a handshake opened and closed [version] (the gauge is their difference).
+inline constexpr size_t kTlsHandshakes = kDowngrades + 1;
+inline constexpr size_t kTlsFailures = kTlsHandshakes + count_of<Direction>() * 2;
+inline constexpr size_t kTlsOpened = kTlsFailures + count_of<Direction>() * count_of<TlsFailure>();
+inline constexpr size_t kTlsClosed = kTlsOpened + count_of<TlsVersion>();
+inline constexpr size_t kCount = kTlsClosed + count_of<TlsVersion>();
 
 // Offset of the sum within a histogram.
 inline constexpr size_t kHistogramSum = kLatencyBucketCount;
@@ -59,6 +65,14 @@ constexpr size_t response(Direction d, resolve::Transport t, size_t status_class
   return kResponses +
          (static_cast<size_t>(d) * kTransportCount + static_cast<size_t>(t)) * kStatusClassCount +
          status_class;
+}
+
+constexpr size_t tls_handshake(Direction d, bool ok) {
+  return kTlsHandshakes + static_cast<size_t>(d) * 2 + (ok ? 0 : 1);
+}
+
+constexpr size_t tls_failure(Direction d, TlsFailure f) {
+  return kTlsFailures + static_cast<size_t>(d) * count_of<TlsFailure>() + static_cast<size_t>(f);
 }
 
 constexpr size_t policy(size_t rule, size_t verdict) {

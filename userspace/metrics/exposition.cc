@@ -182,6 +182,52 @@ void append_forwarding(const CounterTotals& t, std::vector<MetricFamily>* out) {
                         MetricType::Counter, static_cast<double>(t[slot::kDowngrades])));
 }
 
+void append_tls(const CounterTotals& t, const ExpositionContext& context,
+                std::vector<MetricFamily>* out) {
+  MetricFamily handshakes = family("sipedge_tls_handshakes_total",
+                                   "TLS handshakes, by direction (in: accepted, out: to next "
+                                   "hops) and result.",
+                                   MetricType::Counter);
+  MetricFamily failures =
+      family("sipedge_tls_handshake_failures_total",
+             "TLS handshakes that failed, by direction and reason.", MetricType::Counter);
+  for (size_t d = 0; d < count_of<Direction>(); ++d) {
+    auto dir = static_cast<Direction>(d);
+    for (bool ok : {true, false})
+      add_sample(handshakes,
+                 {label("direction", direction_label(dir)), label("result", ok ? "ok" : "failed")},
+                 static_cast<double>(t[slot::tls_handshake(dir, ok)]));
+    for (size_t r = 0; r < count_of<TlsFailure>(); ++r) {
+      auto why = static_cast<TlsFailure>(r);
+      add_sample(
+          failures,
+          {label("direction", direction_label(dir)), label("reason", tls_failure_label(why))},
+          static_cast<double>(t[slot::tls_failure(dir, why)]));
+    }
+  }
+  out->push_back(std::move(handshakes));
+  out->push_back(std::move(failures));
+  MetricFamily open =
+      family("sipedge_tls_connections",
+             "TLS connections open now (handshake done), by TLS version.", MetricType::Gauge);
+  for (size_t v = 0; v < count_of<TlsVersion>(); ++v) {
+    uint64_t opened = t[slot::kTlsOpened + v], closed = t[slot::kTlsClosed + v];
+    add_sample(open, {label("version", tls_version_label(static_cast<TlsVersion>(v)))},
+               static_cast<double>(opened > closed ? opened - closed : 0));
+  }
+  out->push_back(std::move(open));
+  if (context.tls_certificates && !context.tls_certificates->empty()) {
+    MetricFamily expiry = family("sipedge_tls_certificate_expiry_seconds",
+                                 "Seconds until each configured certificate expires (negative: "
+                                 "expired).",
+                                 MetricType::Gauge);
+    for (const auto& [path, not_after] : *context.tls_certificates)
+      add_sample(expiry, {label("certificate", path)},
+                 static_cast<double>(not_after - context.now_unix));
+    out->push_back(std::move(expiry));
+  }
+}
+
 }  // namespace
 
 std::vector<MetricFamily> router_families(const CounterTotals& totals,
@@ -198,6 +244,7 @@ std::vector<MetricFamily> router_families(const CounterTotals& totals,
   append_policy(totals, context.policy_rule_names ? *context.policy_rule_names : kNoRules, &out);
   append_resolution(totals, &out);
   append_forwarding(totals, &out);
+  append_tls(totals, context, &out);
   if (context.xdp_configured) append_xdp_families(context.xdp, &out);
   return out;
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <utility>
 
 #include <prometheus/metric_family.h>
 
@@ -25,6 +26,9 @@ struct ExpositionContext {
   std::string_view version;
   bool xdp_configured = false;          // an XDP source is set
   std::optional<xdp::StatsTotals> xdp;  // its reading, if it succeeded
+  // Configured TLS certificates (path, notAfter in unix seconds) and the wall clock now.
+  const std::vector<std::pair<std::string, int64_t>>* tls_certificates = nullptr;
+  int64_t now_unix = 0;
 };
 
 // The router's series. Families whose labels multiply (requests, responses, stateless

@@ -1,5 +1,6 @@
 #include "metrics/registry.h"
 
+#include <ctime>
 #include <sstream>
 #include <utility>
 
@@ -36,15 +37,24 @@ std::vector<prometheus::MetricFamily> Registry::Collect() const {
   context.policy_rule_names = &policy_rule_names_;
   context.version = SIPEDGE_VERSION;
   XdpSource source;
+  std::vector<std::pair<std::string, int64_t>> certificates;
   {
     std::lock_guard lock(xdp_mutex_);
     source = xdp_source_;
+    certificates = tls_certificates_;
   }
+  context.tls_certificates = &certificates;
+  context.now_unix = static_cast<int64_t>(std::time(nullptr));
   if (source) {
     context.xdp_configured = true;
     context.xdp = source();
   }
   return router_families(totals, context);
+}
+
+void Registry::set_tls_certificates(std::vector<std::pair<std::string, int64_t>> certificates) {
+  std::lock_guard lock(xdp_mutex_);
+  tls_certificates_ = std::move(certificates);
 }
 
 std::string Registry::render_text() const {

@@ -42,6 +42,10 @@ class Registry : public prometheus::Collectable {
   // Sets (or clears, with an empty function) where the XDP counters come from.
   void set_xdp_source(XdpSource source);
 
+  // Replaces the configured TLS certificates reported as sipedge_tls_certificate_expiry_seconds
+  // (path, notAfter in unix seconds); called at start-up and on every reload.
+  void set_tls_certificates(std::vector<std::pair<std::string, int64_t>> certificates);
+
   // Every series, summed over workers now. Safe concurrently with the workers' increments.
   std::vector<prometheus::MetricFamily> Collect() const override;
   // Collect() in the Prometheus text exposition format 0.0.4.
@@ -53,6 +57,7 @@ class Registry : public prometheus::Collectable {
   std::vector<std::string> policy_rule_names_;
   mutable std::mutex xdp_mutex_;  // scrape threads vs. set_xdp_source, never the hot path
   XdpSource xdp_source_;
+  std::vector<std::pair<std::string, int64_t>> tls_certificates_;  // under xdp_mutex_
 };
 
 }  // namespace sipedge::metrics

@@ -17,6 +17,11 @@ constexpr std::array<std::string_view, count_of<ResolveOutcome>()> kOutcomeNames
 constexpr std::array<std::string_view, count_of<DropReason>()> kDropNames = {
     "pending_queue_full", "write_queue_full", "connection_limit", "source_connection_limit",
     "response_not_ours",  "unanswerable",     "send_failed"};
+constexpr std::array<std::string_view, count_of<TlsFailure>()> kTlsFailureNames = {
+    "expired",  "not_yet_valid", "unknown_ca", "name_mismatch", "no_peer_certificate",
+    "protocol", "closed",        "other",      "timeout"};
+constexpr std::array<std::string_view, count_of<TlsVersion>()> kTlsVersionNames = {
+    "TLSv1.2", "TLSv1.3", "other"};
 constexpr std::array<std::string_view, kVerdictCount> kVerdictNames = {"allow", "reject"};
 
 template <typename E, size_t N>
@@ -39,6 +44,8 @@ std::string_view direction_label(Direction d) { return lookup(kDirectionNames, d
 std::string_view parse_failure_label(ParseFailure f) { return lookup(kParseFailureNames, f); }
 std::string_view resolve_outcome_label(ResolveOutcome o) { return lookup(kOutcomeNames, o); }
 std::string_view drop_reason_label(DropReason r) { return lookup(kDropNames, r); }
+std::string_view tls_failure_label(TlsFailure f) { return lookup(kTlsFailureNames, f); }
+std::string_view tls_version_label(TlsVersion v) { return lookup(kTlsVersionNames, v); }
 std::string_view verdict_label(uint8_t verdict) { return lookup(kVerdictNames, verdict); }
 
 }  // namespace sipedge::metrics

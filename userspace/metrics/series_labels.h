@@ -63,6 +63,22 @@ enum class DropReason : uint8_t {
   kCount
 };
 
+// Why a TLS handshake failed (the same order as tls::FailureReason, minus kNone).
+enum class TlsFailure : uint8_t {
+  kExpired,
+  kNotYetValid,
+  kUnknownCa,
+  kNameMismatch,
+  kNoPeerCertificate,
+  kProtocol,
+  kClosed,
+  kOther,
+  kTimeout,  // the handshake did not finish in time (the router's own reason)
+  kCount
+};
+
+enum class TlsVersion : uint8_t { kTls12, kTls13, kOther, kCount };
+
 // Policy verdicts as count_policy() takes them.
 inline constexpr uint8_t kVerdictAllow = 0;
 inline constexpr uint8_t kVerdictReject = 1;
@@ -88,6 +104,11 @@ std::string_view parse_failure_label(ParseFailure f);
 std::string_view resolve_outcome_label(ResolveOutcome o);
 // "pending_queue_full", ..., "send_failed".
 std::string_view drop_reason_label(DropReason r);
+// "expired", "not_yet_valid", "unknown_ca", "name_mismatch", "no_peer_certificate",
+// "protocol", "closed", "other", "timeout".
+std::string_view tls_failure_label(TlsFailure f);
+// "TLSv1.2" | "TLSv1.3" | "other".
+std::string_view tls_version_label(TlsVersion v);
 // "allow" | "reject".
 std::string_view verdict_label(uint8_t verdict);
 

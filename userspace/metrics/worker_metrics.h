@@ -49,6 +49,18 @@ struct alignas(64) WorkerMetrics {
   // A sips: request sent over plaintext to a trusted-downgrade next hop (R3).
   void count_downgrade() { bump(slot::kDowngrades); }
 
+  // A TLS handshake that completed (`version` counted open until tls_closed) or failed.
+  void tls_handshake_ok(Direction d, TlsVersion version) {
+    bump(slot::tls_handshake(d, true));
+    bump(slot::kTlsOpened + static_cast<size_t>(version));
+  }
+  void tls_handshake_failed(Direction d, TlsFailure why) {
+    bump(slot::tls_handshake(d, false));
+    bump(slot::tls_failure(d, why));
+  }
+  // A connection that had completed its handshake closed.
+  void tls_closed(TlsVersion version) { bump(slot::kTlsClosed + static_cast<size_t>(version)); }
+
   // The current value of slot `i` (safe from any thread).
   uint64_t read(size_t i) const { return slots_[i].load(std::memory_order_relaxed); }
 

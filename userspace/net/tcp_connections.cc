@@ -8,8 +8,23 @@ TcpConnectionTable::TcpConnectionTable(size_t capacity, size_t per_source_limit)
   for (size_t i = capacity; i > 0; --i) free_.push_back(static_cast<uint32_t>(i - 1));
 }
 
+TcpConnectionTable::Key TcpConnectionTable::key_of(const Endpoint& remote, resolve::Transport t,
+                                                   std::string_view identity) {
+  uint64_t h = 0;
+  if (!identity.empty()) {
+    h = 1469598103934665603ULL;
+    for (char ch : identity) {
+      // Host names compare case-insensitively.
+      char c = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
+      h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
+    }
+  }
+  return Key{remote, static_cast<uint8_t>(t), h};
+}
+
 TcpConnection* TcpConnectionTable::open(const Endpoint& remote, bool outbound, UniqueFd fd,
-                                        const char** why) {
+                                        const char** why, resolve::Transport transport,
+                                        std::string_view tls_identity) {
   if (free_.empty()) {
     *why = "connection limit";
     return nullptr;
@@ -28,6 +43,7 @@ TcpConnection* TcpConnectionTable::open(const Endpoint& remote, bool outbound, U
   TcpConnection& c = slots_[idx];
   c.state = outbound ? TcpConnection::State::kConnecting : TcpConnection::State::kOpen;
   c.outbound = outbound;
+  c.transport = transport;
   c.poll_armed = false;
   c.writable_armed = false;
   c.fd = std::move(fd);
@@ -35,8 +51,15 @@ TcpConnection* TcpConnectionTable::open(const Endpoint& remote, bool outbound, U
   c.local = Endpoint{};
   c.in.clear();
   c.out.clear();
-  by_remote_[remote] = idx;
-  if (!outbound) latest_inbound_[remote.address] = idx;
+  c.tls.reset();
+  c.tls_identity.assign(outbound ? tls_identity : std::string_view());
+  c.tls_pending.clear();
+  c.tls_established = false;
+  c.tls_version = 0;
+  c.tls_stored_session = nullptr;
+  c.connect_deadline_ms = 0;
+  by_remote_[key_of(remote, transport, c.tls_identity)] = idx;
+  if (!outbound) latest_inbound_[SourceKey{remote.address, static_cast<uint8_t>(transport)}] = idx;
   ++open_;
   return &c;
 }
@@ -44,20 +67,25 @@ TcpConnection* TcpConnectionTable::open(const Endpoint& remote, bool outbound, U
 void TcpConnectionTable::close(TcpConnection* c) {
   if (c->state == TcpConnection::State::kFree) return;
   uint32_t idx = static_cast<uint32_t>(c - slots_.data());
-  auto it = by_remote_.find(c->remote);
+  auto it = by_remote_.find(key_of(c->remote, c->transport, c->tls_identity));
   if (it != by_remote_.end() && it->second == idx) by_remote_.erase(it);
   if (!c->outbound) {
-    auto li = latest_inbound_.find(c->remote.address);
+    auto li =
+        latest_inbound_.find(SourceKey{c->remote.address, static_cast<uint8_t>(c->transport)});
     if (li != latest_inbound_.end() && li->second == idx) latest_inbound_.erase(li);
     auto ps = per_source_.find(c->remote.address);
     if (ps != per_source_.end() && --ps->second == 0) per_source_.erase(ps);
   }
+  // The TLS session goes before the socket: nothing may write for it afterwards.
+  c->tls.reset();
   c->fd.reset();
   c->state = TcpConnection::State::kFree;
   c->generation = (c->generation + 1) & 0xffffff;
   // Keep the buffers' capacity small for an idle slot.
   std::string().swap(c->in);
   std::string().swap(c->out);
+  std::string().swap(c->tls_pending);
+  std::string().swap(c->tls_identity);
   free_.push_back(idx);
   --open_;
 }
@@ -73,17 +101,33 @@ ConnRef TcpConnectionTable::ref_of(const TcpConnection* c) const {
   return ConnRef{static_cast<uint32_t>(c - slots_.data()), c->generation};
 }
 
-TcpConnection* TcpConnectionTable::find(const Endpoint& remote) {
-  auto it = by_remote_.find(remote);
-  return it == by_remote_.end() ? nullptr : &slots_[it->second];
+namespace {
+
+bool same_identity(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
 }
 
-}  // namespace sipedge::net
+}  // namespace
 
-namespace sipedge::net {
+TcpConnection* TcpConnectionTable::find(const Endpoint& remote, resolve::Transport transport,
+                                        std::string_view tls_identity) {
+  auto it = by_remote_.find(key_of(remote, transport, tls_identity));
+  if (it == by_remote_.end()) return nullptr;
+  TcpConnection* c = &slots_[it->second];
+  // Two identities whose hashes collide are two connections; the second is not reused.
+  return same_identity(c->tls_identity, tls_identity) ? c : nullptr;
+}
 
-TcpConnection* TcpConnectionTable::find_inbound(const IpAddress& address) {
-  auto it = latest_inbound_.find(address);
+TcpConnection* TcpConnectionTable::find_inbound(const IpAddress& address,
+                                                resolve::Transport transport) {
+  auto it = latest_inbound_.find(SourceKey{address, static_cast<uint8_t>(transport)});
   return it == latest_inbound_.end() ? nullptr : &slots_[it->second];
 }
 

@@ -1,15 +1,22 @@
-// A worker's TCP connections, inbound (accepted) and outbound (to next hops), in a table of
-// fixed capacity with generation-tagged slots: a completion for a closed connection whose
-// slot was reused is recognised by its generation and ignored.
+// A worker's stream connections (TCP and TLS over TCP), inbound (accepted) and outbound (to
+// next hops), in a table of fixed capacity with generation-tagged slots: a completion for a
+// closed connection whose slot was reused is recognised by its generation and ignored.
+// Outbound TLS connections are reused per (address, port, identity) (RFC 5922: the identity
+// verified is the domain of the URI that was resolved, so two domains on one server are two
+// connections).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "net/endpoint.h"
 #include "net/unique_fd.h"
+#include "resolve/transport.h"
+#include "tls/tls_session.h"
 
 namespace sipedge::net {
 
@@ -25,19 +32,30 @@ struct AddressHash {
 };
 
 struct TcpConnection {
+  // kConnecting covers an outbound TLS connection's handshake too: it is not usable (and
+  // fails over) until the peer is verified.
   enum class State : uint8_t { kFree, kConnecting, kOpen };
   State state = State::kFree;
   bool outbound = false;
-  bool poll_armed = false;      // multishot POLLIN armed
-  bool writable_armed = false;  // one-shot POLLOUT armed
+  resolve::Transport transport = resolve::Transport::kTcp;  // kTcp or kTls
+  bool poll_armed = false;                                  // multishot POLLIN armed
+  bool writable_armed = false;                              // one-shot POLLOUT armed
   uint32_t generation = 0;
   UniqueFd fd;
   Endpoint remote;
   Endpoint local;
-  std::string in;   // bytes received and not yet framed
-  std::string out;  // bytes accepted for sending and not yet written (bounded)
+  std::string in;   // bytes received and not yet framed (plaintext)
+  std::string out;  // bytes accepted for sending and not yet written (bounded; ciphertext for TLS)
   int64_t last_active_ms = 0;
-  int64_t connect_deadline_ms = 0;
+  int64_t connect_deadline_ms = 0;  // outbound connect and TLS handshake; inbound TLS handshake
+  // TLS only: the session, the identity verified (outbound) and plaintext queued while the
+  // handshake runs (bounded like `out`).
+  std::optional<tls::TlsSession> tls;
+  std::string tls_identity;
+  std::string tls_pending;
+  bool tls_established = false;
+  uint8_t tls_version = 0;                   // metrics::TlsVersion once established
+  const void* tls_stored_session = nullptr;  // the session last put in the resumption cache
 };
 
 // A reference that survives slot reuse: resolve() returns null for a stale one.
@@ -51,20 +69,28 @@ class TcpConnectionTable {
  public:
   TcpConnectionTable(size_t capacity, size_t per_source_limit);
 
-  // A free slot for a new connection from/to `remote`, or nullptr when the table or the
-  // per-source limit (inbound only) is full; *why says which.
-  TcpConnection* open(const Endpoint& remote, bool outbound, UniqueFd fd, const char** why);
+  // A free slot for a new connection from/to `remote` over `transport` (kTcp or kTls; an
+  // outbound TLS connection names the identity it verifies), or nullptr when the table or
+  // the per-source limit (inbound only) is full; *why says which.
+  TcpConnection* open(const Endpoint& remote, bool outbound, UniqueFd fd, const char** why,
+                      resolve::Transport transport = resolve::Transport::kTcp,
+                      std::string_view tls_identity = {});
   // Closes the socket, frees the slot (generation bumps).
   void close(TcpConnection* c);
 
   TcpConnection* get(uint32_t index, uint32_t generation);
   TcpConnection* get(ConnRef ref) { return ref.valid() ? get(ref.index, ref.generation) : nullptr; }
   ConnRef ref_of(const TcpConnection* c) const;
-  // The open or connecting connection to/from `remote` (outbound reuse; responses back).
-  TcpConnection* find(const Endpoint& remote);
-  // The latest inbound connection from `address` (any port): where a response goes when the
-  // client's Via names its listening port rather than the connection's (RFC 3261 §18.2.2).
-  TcpConnection* find_inbound(const IpAddress& address);
+  // The open or connecting connection to/from `remote` over `transport` (outbound reuse;
+  // responses back); for TLS to a next hop, the one verified for `tls_identity`.
+  TcpConnection* find(const Endpoint& remote,
+                      resolve::Transport transport = resolve::Transport::kTcp,
+                      std::string_view tls_identity = {});
+  // The latest inbound connection over `transport` from `address` (any port): where a
+  // response goes when the client's Via names its listening port rather than the
+  // connection's (RFC 3261 §18.2.2).
+  TcpConnection* find_inbound(const IpAddress& address,
+                              resolve::Transport transport = resolve::Transport::kTcp);
 
   size_t open_count() const { return open_; }
   template <typename F>
@@ -74,11 +100,34 @@ class TcpConnectionTable {
   }
 
  private:
+  // Where a connection is found again: remote, transport and (outbound TLS) a hash of the
+  // identity; the identity itself is compared on the connection.
+  struct Key {
+    Endpoint remote;
+    uint8_t transport = 0;
+    uint64_t identity_hash = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return EndpointHash{}(k.remote) ^ (k.identity_hash * 31 + k.transport);
+    }
+  };
+  struct SourceKey {
+    IpAddress address;
+    uint8_t transport = 0;
+    bool operator==(const SourceKey&) const = default;
+  };
+  struct SourceKeyHash {
+    size_t operator()(const SourceKey& k) const { return AddressHash{}(k.address) + k.transport; }
+  };
+  static Key key_of(const Endpoint& remote, resolve::Transport t, std::string_view identity);
+
   std::vector<TcpConnection> slots_;
   std::vector<uint32_t> free_;
-  std::unordered_map<Endpoint, uint32_t, EndpointHash> by_remote_;
+  std::unordered_map<Key, uint32_t, KeyHash> by_remote_;
   std::unordered_map<IpAddress, uint32_t, AddressHash> per_source_;
-  std::unordered_map<IpAddress, uint32_t, AddressHash> latest_inbound_;
+  std::unordered_map<SourceKey, uint32_t, SourceKeyHash> latest_inbound_;
   size_t per_source_limit_;
   size_t open_ = 0;
 };

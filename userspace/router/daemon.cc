@@ -119,6 +119,7 @@ Expected<std::unique_ptr<Daemon>, std::string> Daemon::start(const config::Daemo
   for (size_t i = 0; i < policy::kRuleCount; ++i)
     rule_names.push_back(policy::rule_name(static_cast<policy::Rule>(i)));
   d->registry_ = std::make_unique<metrics::Registry>(workers, rule_names);
+  d->registry_->set_tls_certificates((*snap)->tls_certificates);
   resolve::DnsCacheConfig cc;
   cc.max_entries = config.dns.cache_max_entries;
   cc.max_ttl_s = config.dns.max_ttl_s;
@@ -209,11 +210,21 @@ void Daemon::reload() {
   }
   // Listeners stay as they are (compared after the same wildcard expansion as at start);
   // everything a message is judged by is replaced at once.
+  // A listener's TLS files and settings may change (certificate rotation); its sockets not.
   auto expanded = expand_wildcard_listeners(*cfg, false);
-  if (!expanded || expanded->listeners != config_.listeners || cfg->workers != config_.workers)
+  auto same_sockets = [&](const std::vector<config::ListenerConfig>& a) {
+    if (a.size() != config_.listeners.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].transport != config_.listeners[i].transport ||
+          a[i].endpoint != config_.listeners[i].endpoint)
+        return false;
+    return true;
+  };
+  bool sockets_kept = expanded && same_sockets(expanded->listeners);
+  if (!sockets_kept || cfg->workers != config_.workers)
     LOG_WARN("reload: listener and worker changes take effect on restart only");
   config::DaemonConfig kept = *cfg;
-  kept.listeners = config_.listeners;
+  kept.listeners = sockets_kept ? expanded->listeners : config_.listeners;
   kept.workers = config_.workers;
   auto snap = build_snapshot(kept);
   if (!snap) {
@@ -225,10 +236,11 @@ void Daemon::reload() {
     if (!ok) LOG_ERROR("reload: %s", ok.error().c_str());
   }
   log::set_level(level_of(kept.log_level));
+  registry_->set_tls_certificates((*snap)->tls_certificates);
   snapshot_.publish(*snap);
   config_ = std::move(kept);
   wake_workers();
-  LOG_INFO("reloaded: policy, routes and trusted sets replaced");
+  LOG_INFO("reloaded: policy, routes, trusted sets and TLS certificates replaced");
 }
 
 int Daemon::run() {

@@ -27,6 +27,76 @@ bool iequal_name(std::string_view a, std::string_view b) {
   return true;
 }
 
+tls::ClientCertMode client_cert_mode(config::ClientCertMode m) {
+  switch (m) {
+    case config::ClientCertMode::kRequest:
+      return tls::ClientCertMode::kRequest;
+    case config::ClientCertMode::kRequire:
+      return tls::ClientCertMode::kRequire;
+    case config::ClientCertMode::kNone:
+      break;
+  }
+  return tls::ClientCertMode::kNone;
+}
+
+// "FILE:LINE: " of a config key (or its table), or "" when it came from a flag or code.
+std::string where(const config::DaemonConfig& c, const std::string& key) {
+  auto it = c.origins.find(key);
+  if (it == c.origins.end() || it->second.rfind("--", 0) == 0) return "";
+  return it->second + ": ";
+}
+
+Expected<bool, std::string> load_tls(const config::DaemonConfig& config, RouterSnapshot* snap) {
+  snap->tls_servers.resize(config.listeners.size());
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    const config::ListenerConfig& l = config.listeners[i];
+    if (l.transport != resolve::Transport::kTls) continue;
+    // A wildcard listener expands to one per address with the same files: load them once.
+    bool shared = false;
+    for (size_t j = 0; j < i && !shared; ++j) {
+      const config::ListenerConfig& e = config.listeners[j];
+      if (e.transport == l.transport && e.tls_certificate == l.tls_certificate &&
+          e.tls_key == l.tls_key && e.tls_ca == l.tls_ca &&
+          e.tls_client_certificates == l.tls_client_certificates &&
+          e.tls_min_version == l.tls_min_version && e.tls_ciphers == l.tls_ciphers &&
+          e.tls_ciphersuites == l.tls_ciphersuites) {
+        snap->tls_servers[i] = snap->tls_servers[j];
+        shared = true;
+      }
+    }
+    if (shared) continue;
+    tls::ServerConfig sc;
+    sc.certificate = l.tls_certificate;
+    sc.key = l.tls_key;
+    sc.ca = l.tls_ca;
+    sc.min_version = l.tls_min_version;
+    sc.ciphers = l.tls_ciphers;
+    sc.ciphersuites = l.tls_ciphersuites;
+    sc.client_cert = client_cert_mode(l.tls_client_certificates);
+    std::string key = "listen[" + std::to_string(i) + "]";
+    auto ctx = tls::ServerContext::create(sc);
+    if (!ctx) return unexpected(where(config, key) + key + ".tls_certificate: " + ctx.error());
+    snap->tls_servers[i] = *ctx;
+    snap->tls_certificates.emplace_back(l.tls_certificate, (*ctx)->certificate_not_after());
+  }
+  if (!config.tls.enabled) return true;
+  tls::ClientConfig cc;
+  cc.ca = config.tls.ca;
+  cc.certificate = config.tls.certificate;
+  cc.key = config.tls.key;
+  cc.min_version = config.tls.min_version;
+  cc.ciphers = config.tls.ciphers;
+  cc.ciphersuites = config.tls.ciphersuites;
+  cc.allow_wildcard = config.tls.verify_wildcard;
+  cc.session_tickets = config.tls.session_tickets;
+  auto client = tls::ClientContext::create(cc);
+  if (!client) return unexpected(where(config, "tls") + "tls: " + client.error());
+  snap->tls_client = *client;
+  if (!cc.certificate.empty())
+    snap->tls_certificates.emplace_back(cc.certificate, (*client)->certificate_not_after());
+  return true;
+}
+
 }  // namespace
 
 const StaticRoute* RouterSnapshot::find_route(std::string_view host) const {
@@ -75,6 +145,8 @@ Expected<std::shared_ptr<const RouterSnapshot>, std::string> build_snapshot(
     sr.request = std::move(*req);
     snap->routes.push_back(std::move(sr));
   }
+  auto tls = load_tls(config, snap.get());
+  if (!tls) return unexpected(tls.error());
   return std::shared_ptr<const RouterSnapshot>(std::move(snap));
 }
 

@@ -16,6 +16,8 @@
 #include "proxy/stateless_proxy.h"
 #include "resolve/resolve_types.h"
 #include "sipedge/expected.h"
+#include "tls/client_context.h"
+#include "tls/server_context.h"
 
 namespace sipedge::router {
 
@@ -31,12 +33,22 @@ struct RouterSnapshot {
   policy::Policy policy;
   proxy::LocalIdentity me;
   std::vector<StaticRoute> routes;  // sorted by domain
+  // TLS, loaded from the files when the snapshot is built (start-up, SIGHUP): one server
+  // context per config listener (null for non-TLS ones; identical listeners share one), and
+  // the client context for TLS next hops (null when [tls] enabled = false). Connections hold
+  // the context they were made with, so a reload rotates certificates for new connections
+  // and leaves established ones alone.
+  std::vector<std::shared_ptr<const tls::ServerContext>> tls_servers;
+  std::shared_ptr<const tls::ClientContext> tls_client;
+  // Every configured certificate and its notAfter (unix seconds), for the expiry metric.
+  std::vector<std::pair<std::string, int64_t>> tls_certificates;
 
   // The static route for `host` (case-insensitive, trailing dot ignored), or nullptr.
   const StaticRoute* find_route(std::string_view host) const;
 };
 
-// Builds a snapshot from a validated config; the error names the bad policy entry or route.
+// Builds a snapshot from a validated config, loading TLS certificates and keys; the error
+// names the bad policy entry, route or TLS file (with the config line that set it).
 Expected<std::shared_ptr<const RouterSnapshot>, std::string> build_snapshot(
     const config::DaemonConfig& config);
 

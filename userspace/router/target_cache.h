@@ -12,6 +12,7 @@
 // ones real traffic keeps touching.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <memory>
@@ -44,9 +45,22 @@ bool make_target_key(bool sips, std::string_view host, uint16_t port, std::strin
 
 struct TargetList {
   static constexpr size_t kMaxTargets = 8;
+  static constexpr size_t kMaxIdentity = 255;
   std::array<HopTarget, kMaxTargets> targets;
   uint8_t count = 0;
   bool negative = false;  // resolution found no target (cached for the negative TTL)
+  // The name a TLS next hop's certificate must carry: the domain of the URI that was
+  // resolved, not the SRV target (R8, RFC 5922). Stored inline: a hit allocates nothing.
+  uint8_t identity_len = 0;
+  std::array<char, kMaxIdentity> identity{};
+  std::string_view tls_identity() const { return {identity.data(), identity_len}; }
+  // Sets the identity; false (and left empty) when it is longer than a DNS name can be.
+  bool set_tls_identity(std::string_view name) {
+    if (name.size() > kMaxIdentity) return false;
+    std::copy(name.begin(), name.end(), identity.begin());
+    identity_len = static_cast<uint8_t>(name.size());
+    return true;
+  }
 };
 
 class TargetCache {

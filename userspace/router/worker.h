@@ -25,6 +25,7 @@
 #include "resolve/dns_cache.h"
 #include "resolve/rfc3263_resolver.h"
 #include "sip/message_parser.h"
+#include "tls/session_cache.h"
 
 namespace sipedge::router {
 
@@ -78,6 +79,8 @@ class Worker {
   struct TcpListener {
     net::UniqueFd fd;
     net::Endpoint local;
+    bool tls = false;
+    size_t config_index = 0;  // into the snapshot's listeners (and tls_servers)
   };
   struct Parked {
     std::string raw;
@@ -118,13 +121,37 @@ class Worker {
   void on_conn_readable(net::TcpConnection* c, int res);
   void on_connect_done(net::TcpConnection* c, int res);
   void on_writable(net::TcpConnection* c);
+  // Sends a message on a stream connection (encrypted on TLS ones); false when its write
+  // queue is full (the caller answers 503) or the connection failed.
   bool send_tcp(net::TcpConnection* c, std::string_view bytes);
-  net::TcpConnection* outbound_connection(const net::Endpoint& to);
+  // Writes bytes as they are to the socket, queueing what the kernel does not take.
+  bool send_raw(net::TcpConnection* c, std::string_view bytes);
+  // The connection to a next hop over `transport` (kTcp, or kTls verified for `identity`),
+  // reused or newly connecting; nullptr when it cannot be opened.
+  net::TcpConnection* outbound_connection(const net::Endpoint& to,
+                                          resolve::Transport transport = resolve::Transport::kTcp,
+                                          std::string_view identity = {});
+  // The listener our Via names for a message leaving on `c` (same transport and address,
+  // else family), or the UDP one for a UDP-only edge.
+  net::Endpoint via_local_for(const net::TcpConnection* c);
   void close_conn(net::TcpConnection* c, const char* why);
   // An outbound connect failed or timed out: quarantine the hop, close, and route the requests
   // that were waiting on it again, now to the next target (RFC 3263 §4.3 failover without
   // waiting for a retransmission, which a TCP client never sends).
   void connect_failed(net::TcpConnection* c, const char* why);
+  // TLS (worker_tls.cc): a session on an accepted or connected socket, ciphertext in and
+  // out, the handshake's outcome.
+  bool start_tls_server(net::TcpConnection* c, size_t listener_config_index);
+  bool start_tls_client(net::TcpConnection* c);
+  // Feeds ciphertext read from the socket; plaintext lands in c->in. False when the
+  // connection was closed (handshake failure, alert, close_notify).
+  bool tls_received(net::TcpConnection* c, std::string_view ciphertext, bool* eof);
+  // Sends whatever the session has to send.
+  bool flush_tls(net::TcpConnection* c);
+  void on_tls_established(net::TcpConnection* c);
+  void on_tls_failed(net::TcpConnection* c);
+  void remember_tls_session(net::TcpConnection* c);
+  std::string tls_session_key(const net::TcpConnection* c) const;
   static uint64_t conn_key(net::ConnRef r) {
     return (static_cast<uint64_t>(r.index) << 32) | r.generation;
   }
@@ -177,6 +204,11 @@ class Worker {
   // Connections whose read stopped at the per-turn bound with bytes still queued: the
   // multishot poll fires only on new data, so they are read again next turn.
   std::vector<net::ConnRef> read_again_;
+
+  // TLS: resumable sessions of next hops (per worker: no lock), and buffers for ciphertext.
+  tls::ClientSessionCache tls_sessions_{1024};
+  std::string tls_rx_;
+  std::string tls_tx_;
 
   sip::MessageParser parser_;
   sip::Message msg_;

@@ -46,6 +46,7 @@ void Worker::on_resolved(const std::string& key, const TargetKey& tkey, bool sta
     list.targets[list.count++] = HopTarget{t.transport, net::Endpoint{t.address, t.port}};
   }
   list.negative = list.count == 0;
+  list.set_tls_identity(r.tls_identity);
   bool dns_failed = false;
   for (const resolve::DnsStep& s : r.steps) dns_failed |= resolve::is_upstream_failure(s.status);
   if (static_route && list.count > 0) {

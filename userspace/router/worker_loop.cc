@@ -76,7 +76,8 @@ Expected<bool, std::string> Worker::open(const RouterSnapshot& snap) {
   sip::reset_message(&msg_, parser_.limits());
   sip::reset_message(&reparse_, parser_.limits());
 
-  for (const config::ListenerConfig& l : cfg.listeners) {
+  for (size_t li = 0; li < cfg.listeners.size(); ++li) {
+    const config::ListenerConfig& l = cfg.listeners[li];
     if (l.transport == resolve::Transport::kUdp) {
       auto fd = net::open_udp_socket(l.endpoint, true);
       if (!fd) return unexpected(fd.error());
@@ -85,10 +86,11 @@ Expected<bool, std::string> Worker::open(const RouterSnapshot& snap) {
       u.local = l.endpoint;
       u.msg.msg_namelen = sizeof(sockaddr_storage);
       udp_.push_back(std::move(u));
-    } else if (l.transport == resolve::Transport::kTcp) {
+    } else if (l.transport == resolve::Transport::kTcp || l.transport == resolve::Transport::kTls) {
       auto fd = net::open_tcp_listener(l.endpoint, 1024);
       if (!fd) return unexpected(fd.error());
-      tcp_.push_back(TcpListener{std::move(*fd), l.endpoint});
+      tcp_.push_back(
+          TcpListener{std::move(*fd), l.endpoint, l.transport == resolve::Transport::kTls, li});
     } else {
       return unexpected("listener " + l.endpoint.to_string() + ": transport not supported yet");
     }
@@ -311,15 +313,25 @@ void Worker::on_timer_tick() {
   conns_.for_each([&](net::TcpConnection& c) {
     if (c.state == net::TcpConnection::State::kConnecting && now_ms_ >= c.connect_deadline_ms) {
       expired.push_back(&c);
+    } else if (c.tls && !c.tls_established && c.connect_deadline_ms != 0 &&
+               now_ms_ >= c.connect_deadline_ms) {
+      expired.push_back(&c);  // an accepted TLS connection that never finished its handshake
     } else if (c.state == net::TcpConnection::State::kOpen &&
                now_ms_ - c.last_active_ms >= idle_ms) {
       expired.push_back(&c);
     }
   });
   for (net::TcpConnection* c : expired) {
+    bool handshaking = c->tls.has_value() && !c->tls_established;
+    if (handshaking)
+      m_.tls_handshake_failed(c->outbound ? metrics::Direction::kOut : metrics::Direction::kIn,
+                              metrics::TlsFailure::kTimeout);
     if (c->state == net::TcpConnection::State::kConnecting) {
-      LOG_WARN("tcp connect to %s timed out; next hop quarantined", c->remote.to_string().c_str());
-      connect_failed(c, "connect timeout");
+      LOG_WARN("%s to %s timed out; next hop quarantined",
+               handshaking ? "tls handshake" : "tcp connect", c->remote.to_string().c_str());
+      connect_failed(c, handshaking ? "tls handshake timeout" : "connect timeout");
+    } else if (handshaking) {
+      close_conn(c, "tls handshake timeout");
     } else {
       close_conn(c, "idle");
     }

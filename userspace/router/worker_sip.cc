@@ -264,8 +264,8 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
       if (pass == 1 && !quarantined) continue;
       // After a failed connect every hop left is known bad: answer instead of trying again.
       if (pass == 1 && reinjecting_) continue;
-      policy::Decision d =
-          snap.policy.check_target(plan.request_uri_sips, t.transport, t.endpoint, false);
+      policy::Decision d = snap.policy.check_target(plan.request_uri_sips, t.transport, t.endpoint,
+                                                    snap.tls_client != nullptr);
       if (d.verdict == policy::Verdict::kReject) {
         if (d.rule != policy::Rule::kCount) {
           m_.count_policy(static_cast<uint8_t>(d.rule), metrics::kVerdictReject);
@@ -296,27 +296,12 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
           return;
         }
         batch_.commit(t.endpoint, *n);
-      } else if (t.transport == resolve::Transport::kTcp) {
-        net::TcpConnection* c = outbound_connection(t.endpoint);
+      } else if (t.transport == resolve::Transport::kTcp ||
+                 t.transport == resolve::Transport::kTls) {
+        // TLS: verified against the domain the URI was resolved for, not the target (R8).
+        net::TcpConnection* c = outbound_connection(t.endpoint, t.transport, list.tls_identity());
         if (!c) continue;
-        // Our Via names a TCP listener, so the response (which comes back on this
-        // connection) is recognised as ours and a new connection could reach us: the one on
-        // the address this connection leaves from, else one of the same family.
-        fo.out_local = c->local;
-        const TcpListener* same_family = nullptr;
-        const TcpListener* same_address = nullptr;
-        for (const TcpListener& l : tcp_) {
-          if (l.local.address == c->local.address) same_address = &l;
-          if (!same_family && l.local.address.family == c->local.address.family) same_family = &l;
-        }
-        if (same_address) {
-          fo.out_local = same_address->local;
-        } else if (same_family) {
-          fo.out_local = same_family->local;
-        } else if (const UdpListener* u = udp_socket_for(c->remote, false)) {
-          // A UDP-only edge: the response still comes back on this connection.
-          fo.out_local = u->local;
-        }
+        fo.out_local = via_local_for(c);
         auto n = proxy::build_forwarded_request(msg, raw, plan, rx.in, fo,
                                                 std::span<char>(scratch_.data(), scratch_.size()));
         if (!n) {
@@ -336,7 +321,7 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
             waiting.push_back(Parked{std::string(raw), rx});
         }
       } else {
-        continue;  // TLS/WS hops come with the TLS transport
+        continue;  // WS/WSS hops: no WebSocket transport
       }
       m_.count_request(metrics::Direction::kOut, t.transport, metrics::method_from(msg.method));
       // From the loop turn that received it (DNS wait included) to now: time spent in here.
@@ -372,11 +357,18 @@ void Worker::on_response(const sip::Message& msg, std::string_view raw, const Rx
       return;
     }
     send_udp(sock->fd.get(), route.destination, bytes);
-  } else if (route.transport == resolve::Transport::kTcp) {
-    // The connection the request came in on (RFC 3261 §18.2.2), else a new one.
-    net::TcpConnection* c = conns_.find(route.destination);
-    if (!c) c = conns_.find_inbound(route.destination.address);
-    if (!c) c = outbound_connection(route.destination);
+  } else if (route.transport == resolve::Transport::kTcp ||
+             route.transport == resolve::Transport::kTls) {
+    // The connection the request came in on (RFC 3261 §18.2.2), else a new one (over TLS
+    // verified for the address itself: a Via names no domain we resolved).
+    net::TcpConnection* c = conns_.find(route.destination, route.transport);
+    if (!c) c = conns_.find_inbound(route.destination.address, route.transport);
+    if (!c) {
+      std::string identity;
+      if (route.transport == resolve::Transport::kTls)
+        identity = route.destination.address.to_string();
+      c = outbound_connection(route.destination, route.transport, identity);
+    }
     if (!c || !send_tcp(c, bytes)) {
       m_.count_drop(metrics::DropReason::kSendFailed);
       return;

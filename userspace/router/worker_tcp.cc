@@ -1,5 +1,6 @@
-// TCP: multishot accept, readiness-driven reads framed by Content-Length (the parser's
-// stream mode), bounded write queues, outgoing connections reused per next hop.
+// Streams (TCP, and TLS over it): multishot accept, readiness-driven reads framed by
+// Content-Length (the parser's stream mode), bounded write queues, outgoing connections
+// reused per next hop. TLS sits between the socket and the framing (worker_tls.cc).
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -52,7 +53,9 @@ void Worker::on_accept(uint32_t i, const io_uring_cqe* cqe) {
   int one = 1;
   setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   const char* why = "";
-  TcpConnection* c = conns_.open(remote, false, std::move(fd), &why);
+  const TcpListener& l = tcp_[i];
+  TcpConnection* c = conns_.open(remote, false, std::move(fd), &why,
+                                 l.tls ? resolve::Transport::kTls : resolve::Transport::kTcp);
   if (!c) {
     m_.count_drop(std::string_view(why) == "connection limit"
                       ? metrics::DropReason::kConnectionLimit
@@ -61,9 +64,10 @@ void Worker::on_accept(uint32_t i, const io_uring_cqe* cqe) {
       LOG_WARN("tcp connection from %s refused: %s", remote.to_string().c_str(), why);
     return;
   }
-  c->local = tcp_[i].local;
+  c->local = l.local;
   c->last_active_ms = now_ms_;
   m_.connections_opened();
+  if (l.tls && !start_tls_server(c, l.config_index)) return;
   arm_conn_poll(c);
 }
 
@@ -77,34 +81,41 @@ void Worker::on_conn_readable(TcpConnection* c, int res) {
   const size_t limit = snap_->config.limits.max_message_size;
   bool eof = false;
   bool more_queued = false;
-  // Read what is there, in bounded steps: one connection cannot starve the others.
+  // Read what is there, in bounded steps: one connection cannot starve the others. TLS
+  // ciphertext goes through the session first; plaintext lands in c->in either way.
+  std::string& sink = c->tls ? tls_rx_ : c->in;
   for (int round = 0; round < 16; ++round) {
     more_queued = round == 15;
-    size_t old = c->in.size();
+    size_t old = sink.size();
     size_t want = 16384;
-    c->in.resize(old + want);
-    ssize_t n = recv(c->fd.get(), c->in.data() + old, want, MSG_DONTWAIT);
+    sink.resize(old + want);
+    ssize_t n = recv(c->fd.get(), sink.data() + old, want, MSG_DONTWAIT);
     if (n <= 0) {
-      c->in.resize(old);
+      sink.resize(old);
       if (n == 0) eof = true;
       if (n < 0 && errno != EAGAIN && errno != EINTR) eof = true;
       break;
     }
-    c->in.resize(old + static_cast<size_t>(n));
+    sink.resize(old + static_cast<size_t>(n));
     if (static_cast<size_t>(n) < want) {
       more_queued = false;
       break;
     }
-    if (c->in.size() > limit + 65536) {
+    if (sink.size() > limit + 65536) {
       more_queued = true;
       break;
     }
   }
   if (more_queued && !eof) read_again_.push_back(ref);
   c->last_active_ms = now_ms_;
+  if (c->tls) {
+    bool ok = tls_received(c, tls_rx_, &eof);
+    tls_rx_.clear();
+    if (!ok) return;  // closed (handshake failure, alert) or failed over
+  }
 
   RxContext rx;
-  rx.in.transport = resolve::Transport::kTcp;
+  rx.in.transport = c->transport;
   rx.in.source = c->remote;
   rx.in.local = c->local;
   rx.conn = ref;
@@ -148,16 +159,18 @@ void Worker::on_conn_readable(TcpConnection* c, int res) {
   }
 }
 
-TcpConnection* Worker::outbound_connection(const net::Endpoint& to) {
-  if (TcpConnection* c = conns_.find(to)) return c;
+TcpConnection* Worker::outbound_connection(const net::Endpoint& to, resolve::Transport transport,
+                                           std::string_view identity) {
+  if (TcpConnection* c = conns_.find(to, transport, identity)) return c;
+  if (transport == resolve::Transport::kTls && !snap_->tls_client) return nullptr;
   auto fd = net::start_tcp_connect(to);
   if (!fd) {
-    quarantine_.mark_failed(HopTarget{resolve::Transport::kTcp, to}, now_ms_);
+    quarantine_.mark_failed(HopTarget{transport, to}, now_ms_);
     LOG_WARN("%s", fd.error().c_str());
     return nullptr;
   }
   const char* why = "";
-  TcpConnection* c = conns_.open(to, true, std::move(*fd), &why);
+  TcpConnection* c = conns_.open(to, true, std::move(*fd), &why, transport, identity);
   if (!c) {
     m_.count_drop(metrics::DropReason::kConnectionLimit);
     return nullptr;
@@ -180,10 +193,18 @@ void Worker::on_connect_done(TcpConnection* c, int res) {
     connect_failed(c, "connect failed");
     return;
   }
-  connecting_.erase(conn_key(conns_.ref_of(c)));
-  c->state = TcpConnection::State::kOpen;
   net::local_endpoint(c->fd.get(), &c->local);
   c->last_active_ms = now_ms_;
+  if (c->transport == resolve::Transport::kTls) {
+    // Still "connecting" until the peer is verified: a failed handshake fails over like a
+    // refused connect, and what waits is sent only to a verified peer.
+    c->connect_deadline_ms = now_ms_ + snap_->config.tls.handshake_timeout_ms;
+    arm_conn_poll(c);
+    start_tls_client(c);
+    return;
+  }
+  connecting_.erase(conn_key(conns_.ref_of(c)));
+  c->state = TcpConnection::State::kOpen;
   arm_conn_poll(c);
   on_writable(c);
 }
@@ -205,12 +226,29 @@ void Worker::on_writable(TcpConnection* c) {
 }
 
 bool Worker::send_tcp(TcpConnection* c, std::string_view bytes) {
-  if (c->out.size() + bytes.size() > snap_->config.limits.tcp_write_queue_bytes) {
+  if (c->out.size() + c->tls_pending.size() + bytes.size() >
+      snap_->config.limits.tcp_write_queue_bytes) {
     m_.count_drop(metrics::DropReason::kWriteQueueFull);
     return false;
   }
   c->last_active_ms = now_ms_;
-  if (c->state == TcpConnection::State::kOpen && c->out.empty()) {
+  if (c->transport != resolve::Transport::kTls) return send_raw(c, bytes);
+  if (!c->tls_established) {
+    c->tls_pending.append(bytes);  // sent once the peer is verified
+    return true;
+  }
+  if (c->tls->write(bytes) == tls::TlsSession::Status::kFailed) {
+    close_conn(c, "tls write failed");
+    return false;
+  }
+  return flush_tls(c);
+}
+
+bool Worker::send_raw(TcpConnection* c, std::string_view bytes) {
+  // A TLS connection writes only once its TCP connect completed (handshake records first).
+  bool connected =
+      c->state == TcpConnection::State::kOpen || c->transport == resolve::Transport::kTls;
+  if (connected && c->out.empty()) {
     ssize_t n = send(c->fd.get(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n == static_cast<ssize_t>(bytes.size())) return true;
     if (n < 0 && errno != EAGAIN && errno != EINTR) {
@@ -227,9 +265,9 @@ bool Worker::send_tcp(TcpConnection* c, std::string_view bytes) {
 }
 
 void Worker::connect_failed(TcpConnection* c, const char* why) {
-  quarantine_.mark_failed(HopTarget{resolve::Transport::kTcp, c->remote}, now_ms_);
+  quarantine_.mark_failed(HopTarget{c->transport, c->remote}, now_ms_);
   resolver_->mark_failed(
-      resolve::Target{resolve::Transport::kTcp, "", c->remote.port, c->remote.address, ""});
+      resolve::Target{c->transport, "", c->remote.port, c->remote.address, c->tls_identity});
   m_.count_failover();
   std::vector<Parked> waiting;
   auto it = connecting_.find(conn_key(conns_.ref_of(c)));
@@ -267,7 +305,30 @@ void Worker::close_conn(TcpConnection* c, const char* why) {
     }
   }
   m_.connections_closed();
+  if (c->tls_established) m_.tls_closed(static_cast<metrics::TlsVersion>(c->tls_version));
   conns_.close(c);
+}
+
+net::Endpoint Worker::via_local_for(const TcpConnection* c) {
+  // Our Via must name a listener (a response is ours only if its top Via is), ideally one
+  // of this connection's transport on the address it leaves from, so a new connection
+  // could reach us too.
+  bool want_tls = c->transport == resolve::Transport::kTls;
+  const TcpListener* best = nullptr;
+  int best_score = 0;
+  for (const TcpListener& l : tcp_) {
+    int score = (l.tls == want_tls ? 4 : 0) + (l.local.address == c->local.address ? 2 : 0) +
+                (l.local.address.family == c->local.address.family ? 1 : 0);
+    if (l.local.address.family != c->local.address.family) continue;
+    if (score > best_score) {
+      best = &l;
+      best_score = score;
+    }
+  }
+  if (best) return best->local;
+  // A UDP-only edge: the response still comes back on this connection.
+  if (const UdpListener* u = udp_socket_for(c->remote, false)) return u->local;
+  return c->local;
 }
 
 }  // namespace sipedge::router
