@@ -40,12 +40,54 @@ in_edge kdig @127.0.0.1 +short A uas.lab.test | sed 's/^/   uas.lab.test A /'
 say "RFC 3263 through it, with sipedge-resolve (the router's resolver):"
 in_edge "$build/tools/sipedge-resolve/sipedge-resolve" --dns "$LAB_DNS" sip:alice@both.lab.test | sed 's/^/   /'
 
+step "TLS: a demo CA and the edge's certificate (openssl), naming edge.lab.test and $LAB_EDGE"
+pki=$LAB_TMP/pki
+mkdir -p "$pki"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj "/CN=sipedge demo CA" -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=edge.lab.test" \
+  -keyout "$pki/edge.key" -out "$pki/edge.csr" 2>/dev/null
+printf 'subjectAltName=DNS:edge.lab.test,IP:%s\n' "$LAB_EDGE" >"$pki/edge.ext"
+openssl x509 -req -in "$pki/edge.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+  -days 1 -extfile "$pki/edge.ext" -out "$pki/edge.crt" 2>/dev/null
+say "$(openssl x509 -in "$pki/edge.crt" -noout -subject -ext subjectAltName | tr -s '\n ' ' ')"
+
 step "sipedge on the edge, XDP classifier attached to $LAB_IF"
 lab_start_uas uas-udp u1
 lab_start_uas uas-tcp t1
-lab_start_sipedge "${LAB_SIPEDGE_ARGS[@]}" --iface "$LAB_IF" --record-route \
-  --tls-only "$LAB_TLS_ONLY_NET"
-say "sipedge ${LAB_SIPEDGE_ARGS[*]} --iface $LAB_IF --record-route --tls-only $LAB_TLS_ONLY_NET"
+# A TLS listener needs its certificate, so the listeners come from a config file.
+cat >"$LAB_TMP/edge.toml" <<TOML
+[daemon]
+workers = 2
+log_level = "debug"
+record_route = true
+[[listen]]
+transport = "udp"
+address = "$LAB_EDGE"
+[[listen]]
+transport = "tcp"
+address = "$LAB_EDGE"
+[[listen]]
+transport = "udp"
+address = "$LAB_EDGE6"
+[[listen]]
+transport = "tls"
+address = "$LAB_EDGE"
+port = 5061
+tls_certificate = "$pki/edge.crt"
+tls_key = "$pki/edge.key"
+[dns]
+servers = ["$LAB_DNS"]
+[policy]
+tls_only = ["$LAB_TLS_ONLY_NET"]
+[xdp]
+iface = "$LAB_IF"
+TOML
+lab_start_sipedge --config "$LAB_TMP/edge.toml" --metrics "$LAB_METRICS" --iface "$LAB_IF"
+lab_wait_listen "$NS_EDGE" t 5061 "$SIPEDGE_PID" || lab_die "sipedge: no TLS listener on 5061"
+say "sipedge --config edge.toml --metrics $LAB_METRICS, edge.toml saying: UDP and TCP on"
+say "  $LAB_EDGE:5060, UDP on [$LAB_EDGE6]:5060, TLS on $LAB_EDGE:5061, DNS $LAB_DNS,"
+say "  Record-Route, XDP on $LAB_IF, TLS-only network $LAB_TLS_ONLY_NET"
 say "its log so far:"
 sed -n '2,20p' "$LAB_TMP/sipedge.log" | sed 's/^/     /'
 
@@ -65,6 +107,33 @@ rc=0
 lab_uac demo-udp-tcp u1 tcponly.lab.test 5 || rc=$?
 calls_summary demo-udp-tcp
 lab_calls_ok demo-udp-tcp 5 "UDP in, TCP out" "$rc" >/dev/null
+
+step "A TLS call: SIPp UAC -> (UDP) the client's own sipedge -> (TLS) the edge -> (UDP) SIPp UAS"
+# SIPp has no TLS. The client's outbound proxy (a second sipedge, in the client namespace on
+# $LAB_TRUSTED) sends everything for both.lab.test to the edge's TLS listener and verifies
+# the edge's certificate with the demo CA (for the name it routed to: $LAB_EDGE).
+cat >"$LAB_TMP/client-proxy.toml" <<TOML
+[[listen]]
+transport = "udp"
+address = "$LAB_TRUSTED"
+[tls]
+ca = "$pki/ca.crt"
+[[route]]
+domain = "both.lab.test"
+next_hop = "sip:$LAB_EDGE:5061;transport=tls"
+TOML
+lab_bg client-proxy "$NS_CLIENT" "$SIPEDGE" --config "$LAB_TMP/client-proxy.toml" \
+  --dns 127.0.0.1:1 --workers 1
+lab_wait_listen "$NS_CLIENT" u "$LAB_SIP_PORT" "$LAB_LAST_PID" || lab_die "the client's sipedge did not start"
+rc=0
+lab_uac_between demo-tls u1 "$LAB_CLIENT" "$LAB_TRUSTED" both.lab.test 5 || rc=$?
+calls_summary demo-tls
+lab_calls_ok demo-tls 5 "calls over TLS" "$rc" >/dev/null
+lab_metrics "$LAB_TMP/metrics-tls"
+tls_invites=$(lab_metric "$LAB_TMP/metrics-tls" 'sipedge_sip_requests_total{direction="in",transport="tls",method="INVITE"}')
+say "the edge: $tls_invites INVITEs in over TLS; TLS handshakes in: $(lab_metric "$LAB_TMP/metrics-tls" 'sipedge_tls_handshakes_total{direction="in",result="ok"}'); open now: $(lab_metric "$LAB_TMP/metrics-tls" 'sipedge_tls_connections{version="TLSv1.3"}') (TLSv1.3)"
+check "INVITEs arrived over TLS" ge "$tls_invites" 5 >/dev/null
+say "its certificate expires in $(lab_metric "$LAB_TMP/metrics-tls" "sipedge_tls_certificate_expiry_seconds{certificate=\"$pki/edge.crt\"}") s (sipedge_tls_certificate_expiry_seconds)"
 
 step "A garbage flood from the attacker (20000 datagrams to port 5060) while 20 calls go on"
 malformed_before=$(lab_xdp_drop malformed)
