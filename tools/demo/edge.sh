@@ -155,6 +155,10 @@ check "sips: over UDP refused with 403" eq "$(status "$out" | cut -d' ' -f1)" 40
 out=$(lab_probe "$LAB_TLS_ONLY_SRC" "$LAB_EDGE" "$LAB_SIP_PORT" --once --timeout 1 2>/dev/null || true)
 say "OPTIONS from $LAB_TLS_ONLY_SRC (TLS-only network) over UDP -> ${out:-no answer: dropped in XDP}"
 say "XDP drops for tls_required: $(lab_xdp_drop tls_required)"
+out=$(lab_probe "$LAB_TLS_ONLY_SRC" "$LAB_EDGE" 5061 --transport tls --ca "$pki/ca.crt" \
+  --sni edge.lab.test --uri "sip:$LAB_EDGE:5061" 2>&1 || true)
+say "OPTIONS from $LAB_TLS_ONLY_SRC over TLS (certificate verified as edge.lab.test) -> $(status "$out")"
+check "the TLS-only network over TLS is answered" eq "$(status "$out" | cut -d' ' -f1)" 200 >/dev/null
 
 step "Metrics: curl http://$LAB_METRICS/metrics (checked with promtool; a subset shown)"
 lab_metrics "$LAB_TMP/metrics"

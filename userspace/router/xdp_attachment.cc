@@ -34,8 +34,12 @@ Expected<bool, std::string> XdpAttachment::apply(const config::DaemonConfig& con
   const xdp::MapSet& maps = pinned->maps();
   for (const config::ListenerConfig& l : config.listeners) {
     bool udp = l.transport == resolve::Transport::kUdp;
-    auto s = xdp::SetPort(maps, udp ? SIPEDGE_L4_UDP : SIPEDGE_L4_TCP, l.endpoint.port,
-                          udp ? SIPEDGE_CLASS_SIP_UDP : SIPEDGE_CLASS_SIP_TCP);
+    // A TLS port is its own class: TLS-only networks may reach it (R9), plaintext SIP ports
+    // they may not.
+    int cls = udp                                       ? SIPEDGE_CLASS_SIP_UDP
+              : l.transport == resolve::Transport::kTls ? SIPEDGE_CLASS_SIP_TLS
+                                                        : SIPEDGE_CLASS_SIP_TCP;
+    auto s = xdp::SetPort(maps, udp ? SIPEDGE_L4_UDP : SIPEDGE_L4_TCP, l.endpoint.port, cls);
     if (!s) return unexpected("xdp: port " + std::to_string(l.endpoint.port) + ": " + s.error());
   }
   // The tries hold exactly the configured deny and tls-only networks.

@@ -3,7 +3,9 @@
 
   sip_probe.py [options] SRC DST PORT
 
-  --transport udp|tcp       (udp)
+  --transport udp|tcp|tls   (udp)
+  --ca FILE                 tls: verify the proxy's certificate with these CAs (else: no check)
+  --sni NAME                tls: the server name to send and verify (default: none sent)
   --method M                (OPTIONS)
   --uri URI                 Request-URI (default sip:DST)
   --max-forwards N          (70; 'none' leaves the header out)
@@ -23,6 +25,7 @@ doubling). Sends only to DST, from SRC.
 import argparse
 import random
 import socket
+import ssl
 import sys
 import time
 
@@ -126,6 +129,15 @@ def exchange_tcp(args):
     s.bind((args.src, 0))
     s.settimeout(args.timeout)
     s.connect((args.dst, args.port))
+    if args.transport == "tls":
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        if args.ca:
+            ctx.load_verify_locations(args.ca)
+            ctx.check_hostname = bool(args.sni)
+        else:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        s = ctx.wrap_socket(s, server_hostname=args.sni)
     s.sendall(build_request(args, s.getsockname()[1]))
     deadline = time.monotonic() + args.timeout
     rest = b""
@@ -145,7 +157,9 @@ def main():
     p.add_argument("src")
     p.add_argument("dst")
     p.add_argument("port", type=int)
-    p.add_argument("--transport", choices=["udp", "tcp"], default="udp")
+    p.add_argument("--transport", choices=["udp", "tcp", "tls"], default="udp")
+    p.add_argument("--ca")
+    p.add_argument("--sni")
     p.add_argument("--method", default="OPTIONS")
     p.add_argument("--uri")
     p.add_argument("--max-forwards", default="70")
