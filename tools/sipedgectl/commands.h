@@ -20,7 +20,10 @@ struct Options {
   int64_t new_pps = -1, new_burst = -1;  // ratelimit: new-source budget (-1: keep)
   std::string file;                      // policy load
   bool dry_run = false;                  // policy load: check only
-  double window_s = 10;                  // ratelimit limited
+  double window_s = 10;                  // ratelimit limited, top
+  double interval_s = 1;                 // top: seconds between screens
+  int iterations = 0;                    // top: screens to show (0: until q)
+  bool once = false;                     // top: one plain screen
   std::string cls, target;               // steer
 };
 
@@ -40,6 +43,7 @@ int PortsList(const Options& o);
 int RateLimitSet(const Options& o);
 int RateLimitShow(const Options& o);
 int SteerSet(const Options& o);
+int Top(const Options& o);
 
 // Prints "sipedgectl: <message>" to stderr and returns 1.
 int Fail(const std::string& message);
