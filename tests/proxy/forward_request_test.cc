@@ -172,6 +172,33 @@ TEST(R7, RecordRouteOfASipsRequestIsSips) {
       << sent;
 }
 
+TEST(Rfc5658, TransportChangeRecordRoutesTwiceOutboundSideOnTop) {
+  auto r = receive(sipp_invite());
+  ForwardOptions opts = udp_out();
+  opts.out_transport = resolve::Transport::kTls;
+  opts.out_local = ep("192.0.2.10:5061");
+  opts.record_route = true;
+  opts.record_route_local = ep("192.0.2.10:5060");
+  opts.record_route_transport = resolve::Transport::kUdp;
+  RequestPlan plan;
+  std::string sent = forward(*r, udp_from("203.0.113.5:5061"), edge_identity(), opts, &plan);
+  EXPECT_NE(sent.find("SIP/2.0\r\n" + our_via(plan, "TLS", "192.0.2.10:5061") +
+                      "Record-Route: <sip:192.0.2.10:5061;transport=tls;lr>\r\n"
+                      "Record-Route: <sip:192.0.2.10:5060;lr>\r\n"),
+            std::string::npos)
+      << sent;
+}
+
+TEST(Rfc5658, SameTransportAndAddressRecordRoutesOnce) {
+  auto r = receive(sipp_invite());
+  ForwardOptions opts = udp_out();
+  opts.record_route = true;
+  std::string sent = forward(*r, udp_from("203.0.113.5:5061"), edge_identity(), opts);
+  size_t first = sent.find("Record-Route:");
+  ASSERT_NE(first, std::string::npos) << sent;
+  EXPECT_EQ(sent.find("Record-Route:", first + 1), std::string::npos) << sent;
+}
+
 TEST(Rfc3261_16_6, RecordRouteOnIpv6IsBracketed) {
   auto r = receive(sipp_invite());
   ForwardOptions opts = udp_out();

@@ -31,17 +31,31 @@ std::string_view record_route_transport_param(resolve::Transport t, bool sips) {
   return {};
 }
 
-// §16.6 step 4: "Record-Route: <sip:ADDR:PORT;transport=tcp;lr>" — lr makes us a loose router.
-void write_record_route(OutputWriter& w, const ForwardOptions& opts) {
-  const bool sips = opts.record_route_scheme == "sips";
+void write_record_route_value(OutputWriter& w, bool sips, const net::Endpoint& local,
+                              resolve::Transport t) {
   w.put(sips ? "Record-Route: <sips:" : "Record-Route: <sip:");
-  w.put_endpoint(opts.record_route_local);
-  std::string_view transport = record_route_transport_param(opts.record_route_transport, sips);
+  w.put_endpoint(local);
+  std::string_view transport = record_route_transport_param(t, sips);
   if (!transport.empty()) {
     w.put(";transport=");
     w.put(transport);
   }
   w.put(";lr>\r\n");
+}
+
+// §16.6 step 4: "Record-Route: <sip:ADDR:PORT;transport=tcp;lr>" — lr makes us a loose router.
+// When the request leaves on another transport or address than it came in on, two values
+// (RFC 5658 double Record-Route): the top one is where the next hop's side reaches us, the
+// second where the previous hop's side does; both are ours, so a request routed through us
+// has both removed.
+void write_record_route(OutputWriter& w, const ForwardOptions& opts) {
+  const bool sips = opts.record_route_scheme == "sips";
+  bool out_known = opts.out_local.port != 0;
+  if (out_known && (opts.out_transport != opts.record_route_transport ||
+                    opts.out_local != opts.record_route_local)) {
+    write_record_route_value(w, sips, opts.out_local, opts.out_transport);
+  }
+  write_record_route_value(w, sips, opts.record_route_local, opts.record_route_transport);
 }
 
 // Our Via (§16.6 step 8), with rport so the next hop answers to where we sent from.
