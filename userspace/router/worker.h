@@ -135,6 +135,9 @@ class Worker {
   // else family), or the UDP one for a UDP-only edge.
   net::Endpoint via_local_for(const net::TcpConnection* c);
   void close_conn(net::TcpConnection* c, const char* why);
+  // An outbound connection is usable (TCP connected; for TLS, the peer verified): the
+  // requests queued on it count as sent now.
+  void connection_up(net::TcpConnection* c);
   // An outbound connect failed or timed out: quarantine the hop, close, and route the requests
   // that were waiting on it again, now to the next target (RFC 3263 §4.3 failover without
   // waiting for a retransmission, which a TCP client never sends).

@@ -316,9 +316,12 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
           return;
         }
         if (connecting) {
+          // Counted as sent once the connection is up (connection_up): a request on a
+          // connection that then fails is routed again and counted where it really went.
           std::vector<Parked>& waiting = connecting_[conn_key(cref)];
           if (waiting.size() < kMaxWaitingOnConnect)
             waiting.push_back(Parked{std::string(raw), rx});
+          return;
         }
       } else {
         continue;  // WS/WSS hops: no WebSocket transport

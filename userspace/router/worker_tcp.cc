@@ -203,10 +203,21 @@ void Worker::on_connect_done(TcpConnection* c, int res) {
     start_tls_client(c);
     return;
   }
-  connecting_.erase(conn_key(conns_.ref_of(c)));
-  c->state = TcpConnection::State::kOpen;
+  connection_up(c);
   arm_conn_poll(c);
   on_writable(c);
+}
+
+void Worker::connection_up(TcpConnection* c) {
+  c->state = TcpConnection::State::kOpen;
+  auto it = connecting_.find(conn_key(conns_.ref_of(c)));
+  if (it == connecting_.end()) return;
+  for (const Parked& p : it->second) {
+    std::string_view method(p.raw);
+    method = method.substr(0, method.find(' '));
+    m_.count_request(metrics::Direction::kOut, c->transport, metrics::method_from(method));
+  }
+  connecting_.erase(it);
 }
 
 void Worker::on_writable(TcpConnection* c) {

@@ -132,8 +132,7 @@ void Worker::on_tls_established(TcpConnection* c) {
     c->connect_deadline_ms = 0;
     return;
   }
-  connecting_.erase(conn_key(conns_.ref_of(c)));
-  c->state = TcpConnection::State::kOpen;
+  connection_up(c);
   c->connect_deadline_ms = 0;
   if (!c->tls_pending.empty()) {
     std::string pending;
