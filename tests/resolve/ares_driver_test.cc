@@ -72,7 +72,8 @@ TEST(AresDriver, TimersRunFromProcessTimeoutsAndCountAsInFlight) {
 // A loopback DNS "server" that answers every query NXDOMAIN, on its own thread.
 class NxDomainResponder {
  public:
-  NxDomainResponder() {
+  // Swallows the first `drop_first` queries (a server that is silent, then comes back).
+  explicit NxDomainResponder(int drop_first = 0) : drop_first_(drop_first) {
     fd_ = socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -91,6 +92,10 @@ class NxDomainResponder {
         const ssize_t n =
             recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &fl);
         if (n < 12) continue;
+        if (drop_first_ > 0) {
+          --drop_first_;
+          continue;
+        }
         buf[2] |= 0x80;         // QR
         buf[3] = 0x83;          // RA, NXDOMAIN
         buf[10] = buf[11] = 0;  // no additional (drops the EDNS OPT record)
@@ -108,6 +113,7 @@ class NxDomainResponder {
   int answered() const { return answered_; }
 
  private:
+  int drop_first_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -135,6 +141,72 @@ TEST(AresDriver, ADeadFirstServerGoesBehindAHealthyOne) {
   EXPECT_EQ(query_status(**d, "b.example.test"), ARES_ENOTFOUND);
   EXPECT_EQ(good.answered(), 2);
   EXPECT_TRUE((*d)->server_down(0));  // not asked again while the other one answers
+}
+
+// A bound UDP socket nobody reads: queries to it vanish (no ICMP), like a dead server.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~SilentServer() { close(fd_); }
+  std::string server() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST(AresDriver, ASilentFirstServerCostsTheNextServerDelayNotItsTimeout) {
+  SilentServer dead;
+  NxDomainResponder good;
+  // A 10 s budget at the silent server; the next server is asked after 50 ms.
+  AresOptions o{{dead.server(), good.server()}, 5000, 1};
+  o.next_server_after_ms = 50;
+  auto d = AresDriver::create(o);
+  ASSERT_TRUE(d.has_value()) << d.error();
+  int status = -1;
+  size_t in_flight_at_answer = 0;
+  (*d)->query("a.example.test", RrType::kA, [&](int s, const unsigned char*, int) {
+    status = s;
+    in_flight_at_answer = (*d)->in_flight();
+  });
+  run_poll_loop(**d, [&] { return status != -1; });
+  EXPECT_EQ(status, ARES_ENOTFOUND);
+  // The answer came while the silent server's query was still waiting: the second server
+  // was asked alongside it, not after its timeout.
+  EXPECT_GE(in_flight_at_answer, 1u);
+  EXPECT_EQ(good.answered(), 1);
+  EXPECT_TRUE((*d)->server_down(0));  // beaten to the answer: behind the good one now
+  EXPECT_EQ((*d)->first_server(), 1u);
+}
+
+TEST(AresDriver, ADownServerIsProbedInTheBackgroundUntilItAnswers) {
+  NxDomainResponder flaky(/*drop_first=*/1);
+  NxDomainResponder good;
+  AresOptions o{{flaky.server(), good.server()}, 5000, 1};
+  o.next_server_after_ms = 20;
+  o.probe_interval_ms = 20;
+  auto d = AresDriver::create(o);
+  ASSERT_TRUE(d.has_value()) << d.error();
+  int status = -1;
+  (*d)->query("a.example.test", RrType::kA, [&](int s, const unsigned char*, int) { status = s; });
+  run_poll_loop(**d, [&] { return status != -1; });
+  EXPECT_EQ(status, ARES_ENOTFOUND);
+  ASSERT_TRUE((*d)->server_down(0));
+  // No user query from here on: only the probe can bring the first server back.
+  run_poll_loop(**d, [&] { return !(*d)->server_down(0); });
+  EXPECT_FALSE((*d)->server_down(0));
+  EXPECT_GE((*d)->probes_sent(), 1u);
+  EXPECT_EQ((*d)->probes_answered(), 1u);
+  EXPECT_EQ((*d)->first_server(), 0u);  // configured order again
 }
 
 TEST(AresDriver, ASilentServerGoesBehindTheOthersUntilItAnswers) {

@@ -259,5 +259,23 @@ TEST_F(DnsCacheTest, AHitAllocatesNothing) {
   EXPECT_EQ(after, before);
 }
 
+TEST(DnsCache, AHitGivesTheAddressesFromTheEntryOrTheAnswer) {
+  RcuThread rcu;
+  DnsCache cache;
+  const DnsAnswer small = addresses({"192.0.2.1", "2001:db8::1"});
+  const DnsAnswer large =
+      addresses({"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"});
+  ASSERT_TRUE(cache.insert("small.test", RrType::kA, small, kT0));
+  ASSERT_TRUE(cache.insert("large.test", RrType::kA, large, kT0));
+  const CacheLookup s = cache.lookup("small.test", RrType::kA, kT0);
+  ASSERT_EQ(s.state, CacheState::kFresh);
+  EXPECT_EQ(std::vector<IpAddress>(s.addresses.begin(), s.addresses.end()), small.addresses);
+  // The small set is read from the entry's inline copy, not the answer's heap block.
+  EXPECT_NE(s.addresses.data(), s.answer->addresses.data());
+  const CacheLookup l = cache.lookup("large.test", RrType::kA, kT0);
+  EXPECT_EQ(std::vector<IpAddress>(l.addresses.begin(), l.addresses.end()), large.addresses);
+  EXPECT_EQ(l.addresses.data(), l.answer->addresses.data());
+}
+
 }  // namespace
 }  // namespace sipedge::resolve

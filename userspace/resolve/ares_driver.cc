@@ -42,14 +42,34 @@ int64_t ares_server_budget_ms(const AresOptions& options) {
   return total;
 }
 
-struct AresDriver::Attempt {
-  AresDriver* driver;
+int64_t ares_next_server_delay_ms(const AresOptions& options) {
+  // RFC 8767 §5: an answer (even a stale one) is due after 1.8 s; waiting longer than that
+  // for one server would spend the whole client-response budget on it.
+  constexpr int64_t kClientResponseMs = 1800;
+  if (options.next_server_after_ms >= 0) return options.next_server_after_ms;
+  return std::min<int64_t>(std::max(options.timeout_ms, 1), kClientResponseMs);
+}
+
+// One query across servers.
+struct AresDriver::Query {
   std::string name;
   RrType type;
   std::vector<uint8_t> order;  // servers to try, healthy first
-  size_t server = 0;           // position in `order`
+  std::vector<bool> waiting;   // per position in `order`: sent, no answer yet
+  size_t next = 0;             // next position in `order` to send to
+  size_t outstanding = 0;      // sends without an answer yet
+  bool finished = false;
   bool saw_server_failure = false;
+  TimerId next_server_timer = 0;
   Callback done;
+};
+
+// One datagram's worth of a query (or a probe, q == nullptr), owned by c-ares until
+// on_answer.
+struct AresDriver::Send {
+  AresDriver* driver;
+  std::shared_ptr<Query> q;
+  size_t position;  // in q->order; the server itself for a probe
 };
 
 Expected<std::unique_ptr<AresDriver>, std::string> AresDriver::create(const AresOptions& options) {
@@ -93,11 +113,14 @@ Expected<std::unique_ptr<AresDriver>, std::string> AresDriver::create(const Ares
     if (rc != ARES_SUCCESS) return unexpected(std::string("c-ares: ") + ares_strerror(rc));
     driver->channels_.push_back(channel);
     driver->down_.push_back(false);
+    driver->probe_armed_.push_back(false);
     rc = ares_set_servers_ports_csv(channel, server.c_str());
     if (rc != ARES_SUCCESS || server.find(',') != std::string::npos) {
       return unexpected("bad DNS server \"" + server + "\" (want HOST:PORT or [V6]:PORT)");
     }
   }
+  driver->next_server_after_ms_ = ares_next_server_delay_ms(options);
+  driver->probe_interval_ms_ = std::max(options.probe_interval_ms, 0);
   return driver;
 }
 
@@ -113,14 +136,51 @@ void AresDriver::query(const std::string& name, RrType type, Callback done) {
     done(ARES_EDESTRUCTION, nullptr, 0);
     return;
   }
+  auto q = std::make_shared<Query>();
+  q->name = name;
+  q->type = type;
+  q->done = std::move(done);
+  order_servers(&q->order);
+  q->waiting.assign(q->order.size(), false);
+  send_next(q);
+}
+
+void AresDriver::send_next(const std::shared_ptr<Query>& q) {
+  if (q->next_server_timer != 0) {
+    cancel(q->next_server_timer);
+    q->next_server_timer = 0;
+  }
+  const size_t pos = q->next++;
+  q->waiting[pos] = true;
+  ++q->outstanding;
   ++in_flight_;
-  auto attempt = std::make_unique<Attempt>();
-  attempt->driver = this;
-  attempt->name = name;
-  attempt->type = type;
-  attempt->done = std::move(done);
-  order_servers(&attempt->order);
-  send(std::move(attempt));
+  // c-ares may answer before returning (a name it refuses): `q` may be finished below.
+  ares_query(channels_[q->order[pos]], q->name.c_str(), kClassIn, static_cast<int>(q->type),
+             &AresDriver::on_answer, new Send{this, q, pos});
+  if (q->finished || q->next >= q->order.size() || destroying_) return;
+  std::weak_ptr<Query> weak = q;
+  q->next_server_timer = schedule(next_server_after_ms_, [this, weak] {
+    auto self = weak.lock();
+    if (!self || self->finished) return;
+    self->next_server_timer = 0;
+    if (self->next < self->order.size()) send_next(self);
+  });
+}
+
+void AresDriver::finish(Query& q, int status, const unsigned char* abuf, int alen) {
+  q.finished = true;
+  if (q.next_server_timer != 0) {
+    cancel(q.next_server_timer);
+    q.next_server_timer = 0;
+  }
+  if (abuf != nullptr && !destroying_) {
+    // A later-asked server answered first: the ones still silent go behind it (their own
+    // answer, if it comes, brings them back).
+    for (size_t pos = 0; pos < q.order.size(); ++pos) {
+      if (q.waiting[pos]) mark_down(q.order[pos]);
+    }
+  }
+  q.done(status, abuf, alen);
 }
 
 void AresDriver::order_servers(std::vector<uint8_t>* order) const {
@@ -144,33 +204,71 @@ void AresDriver::note_server(size_t server, int status) {
       status == ARES_ENOMEM) {
     return;  // says nothing about the server
   }
-  down_[server] = server_silent(status);
+  if (server_silent(status)) {
+    mark_down(server);
+  } else {
+    down_[server] = false;
+  }
 }
 
-void AresDriver::send(std::unique_ptr<Attempt> attempt) {
-  Attempt* a = attempt.release();  // owned by c-ares until on_answer
-  ares_query(channels_[a->order[a->server]], a->name.c_str(), kClassIn, static_cast<int>(a->type),
-             &AresDriver::on_answer, a);
+void AresDriver::mark_down(size_t server) {
+  down_[server] = true;
+  schedule_probe(server);
+}
+
+void AresDriver::schedule_probe(size_t server) {
+  if (probe_interval_ms_ <= 0 || probe_armed_[server] || destroying_) return;
+  probe_armed_[server] = true;
+  schedule(probe_interval_ms_, [this, server] {
+    if (!down_[server]) {
+      probe_armed_[server] = false;  // a query brought it back meanwhile
+      return;
+    }
+    send_probe(server);
+  });
+}
+
+void AresDriver::send_probe(size_t server) {
+  // The root's NS set: every recursive server answers it, an authoritative one refuses it;
+  // either is an answer, which is all a probe asks.
+  constexpr int kTypeNs = 2;
+  ++probes_sent_;
+  ++in_flight_;
+  ares_query(channels_[server], ".", kClassIn, kTypeNs, &AresDriver::on_answer,
+             new Send{this, nullptr, server});
 }
 
 void AresDriver::on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
-  std::unique_ptr<Attempt> attempt(static_cast<Attempt*>(arg));
-  AresDriver* self = attempt->driver;
+  std::unique_ptr<Send> send(static_cast<Send*>(arg));
+  AresDriver* self = send->driver;
+  --self->in_flight_;
+  if (send->q == nullptr) {
+    // A probe: an answer brings the server back; silence leaves it down, probed again.
+    const size_t server = send->position;
+    self->probe_armed_[server] = false;
+    if (self->destroying_) return;
+    if (!server_silent(status)) ++self->probes_answered_;
+    self->note_server(server, status);
+    if (self->down_[server]) self->schedule_probe(server);
+    return;
+  }
+  Query& q = *send->q;
+  const size_t server = q.order[send->position];
+  q.waiting[send->position] = false;
+  --q.outstanding;
+  if (!self->destroying_) self->note_server(server, status);
+  if (q.finished) return;  // a faster server answered already
   const bool server_failure = status == ARES_ESERVFAIL || status == ARES_EREFUSED ||
                               status == ARES_ENOTIMP || status == ARES_EFORMERR;
-  attempt->saw_server_failure |= server_failure;
-  if (!self->destroying_) self->note_server(attempt->order[attempt->server], status);
-  if (status != ARES_EDESTRUCTION && try_next_server(status) &&
-      attempt->server + 1 < attempt->order.size()) {
-    ++attempt->server;
-    return self->send(std::move(attempt));
+  q.saw_server_failure |= server_failure;
+  if (status != ARES_EDESTRUCTION && try_next_server(status)) {
+    if (q.next < q.order.size() && !self->destroying_) return self->send_next(send->q);
+    if (q.outstanding > 0) return;  // a server asked after this one may still answer
+    if (q.saw_server_failure && !server_failure && abuf == nullptr) {
+      status = ARES_ESERVFAIL;  // an earlier server answered SERVFAIL; the later one was silent
+    }
   }
-  --self->in_flight_;
-  if (attempt->saw_server_failure && !server_failure && abuf == nullptr &&
-      status != ARES_EDESTRUCTION) {
-    status = ARES_ESERVFAIL;  // an earlier server answered SERVFAIL; the later one was silent
-  }
-  attempt->done(status, abuf, alen);
+  self->finish(q, status, abuf, alen);
 }
 
 void AresDriver::on_sock_state(void* data, ares_socket_t fd, int readable, int writable) {

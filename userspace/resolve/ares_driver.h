@@ -8,9 +8,18 @@
 // SERVFAIL. With ARES_FLAG_NOCHECKRESP each channel passes SERVFAIL through, and this
 // driver moves to the next server on SERVFAIL, REFUSED or timeout, keeping the kind.
 //
-// Server health (per driver, so per worker, no sharing): a server that timed out goes
-// behind the healthy ones, in configured order, until it answers again; so with
-// `dead, good` only the first query after the outage waits for the dead server.
+// Server health (per driver, so per worker, no sharing): a server that timed out, or that
+// a later-asked server beat to an answer, goes behind the healthy ones, in configured
+// order, until it answers again; so with `dead, good` only the first query after the
+// outage waits for the dead server, and only for the next-server delay (below). A server
+// that is down is probed in the background (a root NS query every probe_interval_ms), so
+// it comes back without a user's query having to wait for it.
+//
+// Next-server delay (parallel fallback): a query that has had no answer from its server
+// after next_server_after_ms is also sent to the next server, without cancelling the
+// first; the first answer wins. So a silent first server costs that delay (default: the
+// first-try timeout, capped by RFC 8767's 1.8 s client-response timer), not the server's
+// whole timeout budget (timeout, 2 x timeout, ... per try).
 //
 // Timers: schedule() runs a callback from process_timeouts() once its delay passed; the
 // resolver uses them for its deadline and the cache for RFC 8767's client-response timer.
@@ -35,7 +44,17 @@ struct AresOptions {
   std::vector<std::string> servers;  // "HOST:PORT" ("[v6]:PORT"); empty: /etc/resolv.conf
   int timeout_ms = 1000;             // first-try timeout (c-ares backs off per retry)
   int tries = 2;                     // attempts per server
+  // Ask the next server too when this one has not answered after this long; -1: the
+  // first-try timeout capped by the RFC 8767 client-response timer (1.8 s); 0: ask every
+  // server at once.
+  int next_server_after_ms = -1;
+  // How often a server that is down is probed (root NS query) until it answers; 0: never
+  // (it is then asked again only when the healthy ones fail).
+  int probe_interval_ms = 5000;
 };
+
+// The next-server delay `options` gives (see AresOptions::next_server_after_ms).
+int64_t ares_next_server_delay_ms(const AresOptions& options);
 
 // The longest a query waits for one server: c-ares's first timeout and its doublings
 // (timeout, 2*timeout, ...), one per try.
@@ -59,9 +78,9 @@ class AresDriver {
   AresDriver& operator=(const AresDriver&) = delete;
 
   // Sends one query (class IN, no search list) to the first healthy server, then to the
-  // next on SERVFAIL/REFUSED/timeout (servers marked down last); `done` runs once, from
-  // process_*(), with the last server's status (SERVFAIL wins over a later timeout: a server did
-  // answer).
+  // next on SERVFAIL/REFUSED/timeout or after the next-server delay (servers marked down
+  // last); `done` runs once, from process_*(), with the first answer, or when every server
+  // failed with the last status (SERVFAIL wins over a later timeout: a server did answer).
   void query(const std::string& name, RrType type, Callback done);
 
   // The sockets c-ares wants watched, as last reported by its socket-state callback.
@@ -72,7 +91,8 @@ class AresDriver {
   void process_timeouts();
   // Milliseconds until process_timeouts() is due, at most `max_ms`.
   int next_timeout_ms(int max_ms) const;
-  // Queries sent whose callback has not run yet, plus timers not yet run.
+  // Queries sent (to any server, probes included) whose answer has not come yet, plus
+  // timers not yet run.
   size_t in_flight() const { return in_flight_ + timers_.size(); }
 
   using TimerId = uint64_t;
@@ -87,14 +107,23 @@ class AresDriver {
   // True while server `i` (configured order) is considered down.
   bool server_down(size_t i) const { return i < down_.size() && down_[i]; }
   size_t server_count() const { return channels_.size(); }
+  // Probe queries sent to servers that were down, and how many of them were answered.
+  uint64_t probes_sent() const { return probes_sent_; }
+  uint64_t probes_answered() const { return probes_answered_; }
 
  private:
   AresDriver() = default;
   static void on_sock_state(void* data, ares_socket_t fd, int readable, int writable);
   static void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
 
-  struct Attempt;
-  void send(std::unique_ptr<Attempt> attempt);
+  struct Query;
+  struct Send;
+  // Sends `q` to its next server and arms the next-server delay.
+  void send_next(const std::shared_ptr<Query>& q);
+  void finish(Query& q, int status, const unsigned char* abuf, int alen);
+  void mark_down(size_t server);
+  void schedule_probe(size_t server);
+  void send_probe(size_t server);
 
   struct Timer {
     int64_t due_ms;
@@ -108,7 +137,12 @@ class AresDriver {
 
   std::vector<ares_channel> channels_;  // one per server, configured order
   std::vector<bool> down_;              // per server: its last query timed out
-  std::vector<Timer> timers_;           // few (one per resolution at most): a flat list
+  std::vector<bool> probe_armed_;       // per server: a probe timer or query is pending
+  int64_t next_server_after_ms_ = 1000;
+  int probe_interval_ms_ = 5000;
+  uint64_t probes_sent_ = 0;
+  uint64_t probes_answered_ = 0;
+  std::vector<Timer> timers_;  // few (one per resolution at most): a flat list
   TimerId next_timer_id_ = 1;
   bool destroying_ = false;  // queries asked from callbacks during ~AresDriver fail
   std::vector<SocketInterest> sockets_;

@@ -3,6 +3,7 @@
 #include <urcu-qsbr.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <new>
 #include <string>
@@ -17,7 +18,11 @@ constexpr RrType kNxDomainMarker = static_cast<RrType>(0);
 
 // One immutable answer, allocated as one 64-byte-aligned block: the name's bytes, then the
 // struct, so the name and the fields a lookup reads (hash, type, length, expiry, the
-// referenced bit) share cache lines and a match touches no second allocation. The writer's
+// referenced bit) share cache lines and a match touches no second allocation. A small
+// address set is copied inline right after the header, so a hit that reads its addresses
+// loads the slot and then the entry's lines (fetched in parallel: their addresses are
+// all known from the entry pointer), not a third, dependent line behind the answer's
+// vector. The writer's
 // queue links are on a cache line of their own at the end: moving a neighbour in a FIFO
 // never writes a line that hits read.
 struct DnsCache::Entry {
@@ -26,8 +31,11 @@ struct DnsCache::Entry {
   uint16_t name_len = 0;
   // Set by readers on a hit (only when clear), cleared by the writer's eviction sweep.
   mutable std::atomic<uint8_t> referenced{0};
+  // answer.addresses.size() when it is at most kInlineAddresses, else 0xff.
+  uint8_t inline_count = 0xff;
   int64_t expires_at_ms = 0;
   int64_t stale_until_ms = 0;
+  std::array<IpAddress, kInlineAddresses> inline_addresses;
   DnsAnswer answer;
   // Writer-only, under writer_mu_.
   alignas(64) Entry* prev = nullptr;
@@ -170,9 +178,19 @@ CacheLookup DnsCache::lookup(std::string_view name, RrType type, int64_t now_ms)
   if (e->referenced.load(std::memory_order_relaxed) == 0) {
     e->referenced.store(1, std::memory_order_relaxed);
   }
-  if (now_ms < e->expires_at_ms) return {CacheState::kFresh, &e->answer, e->expires_at_ms};
-  if (now_ms < e->stale_until_ms) return {CacheState::kStale, &e->answer, e->expires_at_ms};
-  return {};
+  CacheState state;
+  if (now_ms < e->expires_at_ms) {
+    state = CacheState::kFresh;
+  } else if (now_ms < e->stale_until_ms) {
+    state = CacheState::kStale;
+  } else {
+    return {};
+  }
+  const std::span<const IpAddress> addresses =
+      e->inline_count != 0xff
+          ? std::span<const IpAddress>(e->inline_addresses.data(), e->inline_count)
+          : std::span<const IpAddress>(e->answer.addresses);
+  return {state, &e->answer, e->expires_at_ms, addresses};
 }
 
 CacheLookup DnsCache::lookup_nxdomain_cut(std::string_view name, int64_t now_ms) const {
@@ -224,6 +242,10 @@ bool DnsCache::insert_locked(std::string_view name, RrType type, const DnsAnswer
   e->hash = dns_cache_key_hash(name, type);
   e->type = type;
   e->answer = answer;
+  if (answer.addresses.size() <= kInlineAddresses) {
+    e->inline_count = static_cast<uint8_t>(answer.addresses.size());
+    std::copy(answer.addresses.begin(), answer.addresses.end(), e->inline_addresses.begin());
+  }
   e->expires_at_ms = now_ms + ttl_s * 1000;
   e->stale_until_ms = e->expires_at_ms + int64_t{config_.stale_window_s} * 1000;
   e->bytes = entry_bytes(*e);

@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -60,10 +61,17 @@ struct CacheLookup {
   CacheState state = CacheState::kMiss;
   const DnsAnswer* answer = nullptr;  // valid until the caller's next quiescent state
   int64_t expires_at_ms = 0;
+  // The answer's addresses (A/AAAA), the same as answer->addresses; up to
+  // DnsCache::kInlineAddresses of them are read from a copy inside the entry, on the line
+  // the lookup already loaded, so a hit that reads them costs no further cache miss.
+  std::span<const IpAddress> addresses;
 };
 
 class DnsCache {
  public:
+  // Address sets up to this size are also stored inside the entry (see CacheLookup).
+  static constexpr size_t kInlineAddresses = 4;
+
   explicit DnsCache(DnsCacheConfig config = {});
   // Must run with no concurrent readers or writers; waits for pending reclamation.
   ~DnsCache();

@@ -22,6 +22,13 @@ bool Quarantine::is_quarantined(const Target& target, int64_t now_ms) const {
   return it != until_ms_.end() && now_ms < it->second;
 }
 
+bool Quarantine::is_quarantined(Transport transport, const IpAddress& address, uint16_t port,
+                                int64_t now_ms) const {
+  if (until_ms_.empty()) return false;
+  auto it = until_ms_.find(Key{transport, address, port});
+  return it != until_ms_.end() && now_ms < it->second;
+}
+
 void Quarantine::apply(std::vector<Target>* targets, int64_t now_ms) {
   std::erase_if(until_ms_, [now_ms](const auto& kv) { return kv.second <= now_ms; });
   if (until_ms_.empty()) return;

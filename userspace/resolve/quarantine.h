@@ -19,6 +19,11 @@ class Quarantine {
 
   // True while `target` (transport, address, port) is quarantined at `now_ms`.
   bool is_quarantined(const Target& target, int64_t now_ms) const;
+  // The same for a hop given by its parts (no Target to build: the hit path).
+  bool is_quarantined(Transport transport, const IpAddress& address, uint16_t port,
+                      int64_t now_ms) const;
+  // True when nothing was marked failed since the last apply() forgot the ended ones.
+  bool empty() const { return until_ms_.empty(); }
 
   // Stable-moves the quarantined targets to the end, keeping both parts' order; forgets
   // quarantines that ended.

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,9 @@ class ResolveJob : public std::enable_shared_from_this<ResolveJob> {
   void after_addresses();
   void finish();
   void fail(std::string why);
+  // Keeps the targets (in resolution order, before the quarantine) for
+  // try_resolve_cached() until the shortest TTL; stale or uncachable results are not kept.
+  void remember_ready();
 
   // Appends the RFC 2782-ordered hops of `rrset` for `transport` (records with port 0
   // skipped); returns false when the RRset is absent (no SRV records at all).
@@ -413,8 +417,20 @@ void ResolveJob::finish() {
   if (finished_) return;
   finished_ = true;
   if (deadline_timer_ != 0) owner_.dns_.cancel(deadline_timer_);
+  remember_ready();
   owner_.quarantine_.apply(&result_.targets, owner_.clock_());
   done_(std::move(result_));
+}
+
+void ResolveJob::remember_ready() {
+  // A result without DNS (numeric TARGET) depends on no TTL: kept an hour at most.
+  constexpr uint32_t kMaxReadyS = 3600;
+  if (!owner_.ready_.enabled() || result_.min_ttl_s == 0 || result_.targets.empty()) return;
+  ReadyTargetCache::Key key;
+  if (!ReadyTargetCache::make_key(ResolveRequestView::of(request_), &key)) return;
+  const int64_t now = owner_.clock_();
+  const uint32_t ttl_s = std::min(result_.min_ttl_s, kMaxReadyS);
+  owner_.ready_.insert(key, result_.targets, now + int64_t{ttl_s} * 1000, now);
 }
 
 void ResolveJob::fail(std::string why) {
@@ -431,7 +447,32 @@ Rfc3263Resolver::Rfc3263Resolver(DnsSource& dns, ResolverConfig config, Clock cl
       config_(std::move(config)),
       clock_(std::move(clock)),
       rng_(config_.seed),
-      quarantine_(config_.quarantine_ms) {}
+      quarantine_(config_.quarantine_ms),
+      ready_(config_.ready_cache_entries) {}
+
+bool Rfc3263Resolver::try_resolve_cached(const ResolveRequestView& request, ReadyTargets* out) {
+  if (!ready_.enabled()) return false;
+  ReadyTargetCache::Key key;
+  if (!ReadyTargetCache::make_key(request, &key)) return false;
+  const int64_t now = clock_();
+  if (!ready_.find(key, now, out)) return false;
+  if (!quarantine_.empty()) {
+    // As Quarantine::apply: failed hops last, both parts in order (std::stable_partition
+    // would take a heap buffer).
+    std::array<ReadyTarget, ReadyTargets::kMaxTargets> failed;
+    size_t kept = 0, n_failed = 0;
+    for (size_t i = 0; i < out->count; ++i) {
+      const ReadyTarget& t = out->targets[i];
+      if (quarantine_.is_quarantined(t.transport, t.address, t.port, now)) {
+        failed[n_failed++] = t;
+      } else {
+        out->targets[kept++] = t;
+      }
+    }
+    std::copy_n(failed.begin(), n_failed, out->targets.begin() + kept);
+  }
+  return true;
+}
 
 void Rfc3263Resolver::resolve(const ResolveRequest& request, Done done) {
   std::make_shared<ResolveJob>(*this, request, std::move(done))->start();

@@ -128,6 +128,7 @@ Expected<bool, std::string> Worker::open(const RouterSnapshot& snap) {
   dns_source_ = std::make_unique<resolve::CachingDnsSource>(*shared_.dns_cache, *upstream_, clock);
   resolve::ResolverConfig rc;
   rc.quarantine_ms = cfg.dns.quarantine_ms;
+  rc.ready_cache_entries = 0;  // the worker keeps its own ready target lists (TargetCache)
   // Each worker draws SRV weights with its own seed, so workers spread load differently.
   rc.seed = (static_cast<uint64_t>(monotonic_ms()) << 8) ^ (index_ * 0x9e3779b97f4a7c15ULL) ^
             reinterpret_cast<uintptr_t>(this);
