@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 FUZZ_RUNS  ?= 200000
 
-.PHONY: all deps build test test-unit test-asan test-tsan bench fuzz format format-check demo clean
+.PHONY: all deps build test test-unit test-asan test-tsan bench fuzz format format-check demo clean deb man
 
 all: build
 
@@ -52,6 +52,17 @@ bench: build
 
 demo: build
 	bash tools/demo.sh $(BUILD)
+
+# The Debian package (dpkg-buildpackage in a copy of the tree; lintian's verdict beside it).
+BUILD_DEB ?= build-deb
+deb:
+	@bash dist/deb-build-deps.sh
+	bash dist/make-deb.sh $(BUILD_DEB)
+
+# The man pages, from each program's --help and man/*.md, into $(BUILD)/man.
+man: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target sipedge sipedgectl sipedge-parse sipedge-resolve
+	python3 man/gen-man.py --build $(BUILD) --out $(BUILD)/man
 
 FORMAT_FILES = $(shell git ls-files '*.h' '*.cc' '*.c' 2>/dev/null)
 format:

@@ -31,18 +31,21 @@ bool read_input(const std::string& path, std::string* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"sipedge-parse: check a SIP message against RFC 3261 and print a summary"};
+  CLI::App app{
+      "sipedge-parse: judge one SIP message as a strict receiver would (RFC 3261, 4475, 5118)\n"
+      "Exit status: 0 valid, 1 invalid (the reason on stderr), 2 usage or I/O error.",
+      "sipedge-parse"};
   std::string path;
   bool json = false;
   bool stream = false;
   sipedge::sip::ParserLimits limits;
-  app.add_option("FILE", path, "message file, or - for standard input")->required();
-  app.add_flag("--json", json, "print a JSON summary on standard output");
+  app.add_option("FILE", path, "the message: a file, or - for standard input")->required();
+  app.add_flag("--json", json, "print a JSON summary of the message on standard output");
   app.add_flag("--stream", stream,
-               "judge as a stream (TCP/TLS) message: Content-Length is required");
-  app.add_option("--max-size", limits.max_message_size, "maximum message size in octets")
+               "judge it as a stream (TCP/TLS) message: Content-Length is required");
+  app.add_option("--max-size", limits.max_message_size, "largest message accepted, in octets")
       ->check(CLI::Range(1, 1 << 24));
-  app.add_option("--max-headers", limits.max_headers, "maximum number of header lines")
+  app.add_option("--max-headers", limits.max_headers, "most header lines accepted")
       ->check(CLI::Range(1, 32767));
   try {
     app.parse(argc, argv);

@@ -33,7 +33,10 @@ constexpr int kExitNoTarget = 3;
 // the cache carry over from one to the next, as in one worker of the daemon).
 int main(int argc, char** argv) {
   using namespace sipedge;
-  CLI::App app{"Resolve SIP URIs to their ordered next-hop targets (RFC 3263)", "sipedge-resolve"};
+  CLI::App app{
+      "sipedge-resolve: print the ordered next-hop targets RFC 3263 gives for SIP URIs\n"
+      "Exit status: 0 targets for every URI, 3 none for one, 2 bad URI or usage.",
+      "sipedge-resolve"};
   std::vector<std::string> dns_servers;
   bool json = false;
   uint64_t seed = 0;
@@ -45,26 +48,30 @@ int main(int argc, char** argv) {
   size_t cache_entries = resolve::DnsCacheConfig{}.max_entries;
   uint32_t cache_min_ttl_s = resolve::DnsCacheConfig{}.min_ttl_s;
   std::vector<std::string> uri_texts;
-  app.add_option("--dns", dns_servers, "DNS server HOST:PORT ([v6]:PORT); repeatable")
+  app.add_option(
+         "--dns", dns_servers,
+         "DNS server to ask, HOST:PORT or [V6]:PORT; repeatable (default: /etc/resolv.conf)")
       ->type_name("HOST:PORT")
       ->allow_extra_args(false);
-  app.add_option("--cache-entries", cache_entries, "DNS cache bound (entries)")
+  app.add_option("--cache-entries", cache_entries, "bound on cached DNS answers")
       ->check(CLI::Range(size_t{1}, size_t{1} << 24));
-  app.add_option("--cache-min-ttl-s", cache_min_ttl_s, "TTLs below this are raised to it")
+  app.add_option("--cache-min-ttl-s", cache_min_ttl_s, "raise TTLs below this many seconds to it")
       ->check(CLI::Range(0u, 86400u));
   app.add_flag("--json", json, "print each result as one JSON line");
-  auto* seed_opt = app.add_option("--seed", seed, "seed for the weighted SRV order");
-  app.add_option("--prefer", prefer, "address family order")
+  auto* seed_opt =
+      app.add_option("--seed", seed, "seed for the weighted SRV order (default: random)");
+  app.add_option("--prefer", prefer, "address family order: ipv4, ipv6 or interleave")
       ->check(CLI::IsMember({"ipv4", "ipv6", "interleave"}));
-  app.add_option("--timeout-ms", timeout_ms, "per-try DNS timeout")->check(CLI::Range(1, 60000));
+  app.add_option("--timeout-ms", timeout_ms, "DNS timeout per try, in milliseconds")
+      ->check(CLI::Range(1, 60000));
   app.add_option("--tries", tries, "attempts per DNS server")->check(CLI::Range(1, 10));
   app.add_option("--deadline-ms", deadline_ms,
-                 "worst case from request to answer (targets, stale targets or failure)")
+                 "worst case from request to answer (targets, stale targets or failure), in ms")
       ->check(CLI::Range(int64_t{1}, int64_t{600000}));
   app.add_option("--stale-after-ms", stale_after_ms,
-                 "serve an expired answer when the refresh takes longer (RFC 8767)")
+                 "serve an expired answer when its refresh takes longer, in ms (RFC 8767)")
       ->check(CLI::Range(int64_t{0}, int64_t{600000}));
-  app.add_option("URI", uri_texts, "sip: or sips: URIs; - reads one per line from stdin")
+  app.add_option("URI", uri_texts, "sip: or sips: URIs; - reads one per line from standard input")
       ->required();
   try {
     app.parse(argc, argv);

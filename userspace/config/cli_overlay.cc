@@ -24,34 +24,58 @@ void add_flags(CLI::App& app, FlagText& t) {
   // One value per occurrence: "--listen a b" must not swallow b.
   auto repeatable = [&](const char* name, std::vector<std::string>& into, const char* type,
                         const char* help) {
-    app.add_option(name, into, help)->type_name(type)->allow_extra_args(false);
+    return app.add_option(name, into, help)->type_name(type)->allow_extra_args(false);
   };
-  app.add_option("--config", t.config, "read the configuration from FILE (TOML)")
-      ->type_name("FILE");
+  const char* kConfig = "Configuration";
+  const char* kForwarding = "Listening and forwarding";
+  const char* kPolicy = "Policy";
+  const char* kDataPlane = "XDP data plane";
+  app.add_option("--config", t.config, "read the configuration from FILE (TOML, sipedge.toml(5))")
+      ->type_name("FILE")
+      ->group(kConfig);
   app.add_option("--check-config", t.check_config,
-                 "check FILE (and the other flags) and exit: 0 when valid, 2 when not")
-      ->type_name("FILE");
-  app.add_flag("--version", t.version, "print the version and exit");
+                 "check FILE (and the other flags), print the verdict and exit: 0 valid, 2 not")
+      ->type_name("FILE")
+      ->group(kConfig);
+  app.add_flag("--version", t.version, "print the version and exit")->group(kConfig);
   repeatable("--listen", t.listen, "TRANSPORT:ADDR:PORT",
              "listen on udp:ADDR:PORT or tcp:ADDR:PORT (IPv6 as [ADDR]:PORT); repeatable, "
-             "replaces the file's listeners");
+             "replaces the file's listeners")
+      ->group(kForwarding);
   repeatable("--dns", t.dns, "ADDR:PORT",
-             "DNS server to ask; repeatable, replaces the file's servers");
-  app.add_option("--metrics", t.metrics, "serve Prometheus metrics on ADDR:PORT")
-      ->type_name("ADDR:PORT");
-  app.add_option("--workers", t.workers, "worker threads (0: one per core)")->type_name("N");
-  app.add_flag("--record-route", t.record_route, "insert Record-Route");
-  app.add_option("--iface", t.iface, "attach the XDP classifier to interface IF")->type_name("IF");
+             "DNS server to ask, in order; repeatable, replaces the file's servers")
+      ->group(kForwarding);
+  app.add_option("--metrics", t.metrics, "serve Prometheus metrics on http://ADDR:PORT/metrics")
+      ->type_name("ADDR:PORT")
+      ->group(kForwarding);
+  app.add_option("--workers", t.workers,
+                 "worker threads, each with its own io_uring (0: one per core)")
+      ->type_name("N")
+      ->group(kForwarding);
+  app.add_flag("--record-route", t.record_route,
+               "insert Record-Route, so in-dialog requests come back through sipedge")
+      ->group(kForwarding);
+  app.add_option("--iface", t.iface,
+                 "attach the XDP classifier to interface IF (pinned under /sys/fs/bpf/sipedge/IF/)")
+      ->type_name("IF")
+      ->group(kDataPlane);
   repeatable("--trusted", t.trusted, "CIDR",
-             "source network whose plaintext sips: requests are accepted; repeatable, appends");
+             "source network whose plaintext sips: requests are accepted; repeatable, appends")
+      ->group(kPolicy);
   repeatable("--trusted-downgrade", t.trusted_downgrade, "ADDR:PORT",
-             "next hop a sips: request may reach over plaintext; repeatable, appends");
+             "next hop a sips: request may reach over plaintext; repeatable, appends")
+      ->group(kPolicy);
   repeatable("--tls-only", t.tls_only, "CIDR",
-             "source network whose plaintext SIP is dropped; repeatable, appends");
-  repeatable("--deny", t.deny, "CIDR", "source network dropped outright; repeatable, appends");
+             "source network that must use TLS: its plaintext SIP is dropped; repeatable, appends")
+      ->group(kPolicy);
+  repeatable("--deny", t.deny, "CIDR", "source network dropped outright; repeatable, appends")
+      ->group(kPolicy);
   repeatable("--route", t.route, "DOMAIN=URI",
-             "static route: requests for DOMAIN go to the sip:/sips: URI; repeatable, appends");
-  app.add_option("--log-level", t.log_level, "error, warn, info or debug")->type_name("LEVEL");
+             "static route: requests for DOMAIN go to the sip:/sips: URI; repeatable, appends")
+      ->group(kForwarding);
+  app.add_option("--log-level", t.log_level, "what to log: error, warn, info or debug")
+      ->type_name("LEVEL")
+      ->group(kConfig);
 }
 
 // Runs `check` over each text of a repeatable flag; the first failure names the flag.
@@ -133,8 +157,9 @@ CommandLine parse_or_exit(int argc, char** argv, std::string_view version, std::
     return cl;
   };
   CLI::App app{
-      "sipedge: a stateless SIP edge proxy (UDP, TCP) with an XDP classifier.\n"
-      "Flags override the --config file; see docs/config.md.",
+      "sipedge: stateless SIP edge proxy with an XDP classifier\n"
+      "Flags override the --config file: --listen and --dns replace its lists, the policy\n"
+      "flags add to them. SIGHUP re-reads the file; see sipedge(8) and sipedge.toml(5).",
       "sipedge"};
   FlagText text;
   add_flags(app, text);
