@@ -106,11 +106,20 @@ bool LinkHolds(int link_fd, int ifindex) {
   return info.type == BPF_LINK_TYPE_XDP && static_cast<int>(info.xdp.ifindex) == ifindex;
 }
 
+// Takes our program off `ifindex` when it is attached there through netlink, and only then
+// (the kernel compares the attached program with ours). Needs no program lookup by id, so
+// it works without CAP_SYS_ADMIN, unlike libxdp's detach.
+int DetachLegacy(int prog_fd, int ifindex, xdp_attach_mode m) {
+  LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = prog_fd);
+  uint32_t flags = m == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+  return bpf_xdp_detach(ifindex, flags, &opts) == 0 ? 0 : -errno;
+}
+
 // libxdp could not build a dispatcher and attached our program alone: trade that netlink
 // attachment for a bpf_link we pin, so the next attach can replace the program atomically.
 Status ConvertToLink(xdp_program* prog, int ifindex, xdp_attach_mode m, const std::string& ifname) {
   int prog_fd = xdp_program__fd(prog);
-  if (int rc = xdp_program__detach(prog, ifindex, m, 0); rc != 0)
+  if (int rc = DetachLegacy(prog_fd, ifindex, m); rc != 0)
     return sipedge::unexpected(ErrnoMessage("cannot detach legacy attachment", rc));
   LIBBPF_OPTS(bpf_link_create_opts, opts);
   opts.flags = m == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
@@ -182,6 +191,21 @@ Result<AttachResult> AttachPinned(const std::string& ifname, int ifindex, Attach
                                " mode: " + buf);
   }
 
+  // From here on our program is attached: any failure below takes it off again, so a failed
+  // attach never leaves a program behind that nothing owns (the caller removes the pins).
+  struct UndoAttach {
+    xdp_program* prog;
+    int ifindex;
+    xdp_attach_mode mode;
+    bool armed = true;
+    ~UndoAttach() {
+      if (!armed) return;
+      // Attached alone through netlink, or into a dispatcher: whichever it is goes.
+      if (DetachLegacy(xdp_program__fd(prog), ifindex, mode) != 0)
+        xdp_program__detach(prog, ifindex, mode, 0);
+    }
+  } undo{prog.get(), ifindex, used};
+
   AttachResult result;
   result.mode = ModeOf(used);
   result.fresh_maps = !previous;
@@ -189,8 +213,11 @@ Result<AttachResult> AttachPinned(const std::string& ifname, int ifindex, Attach
   bool legacy = libxdp_get_error(mp.get()) ? true : xdp_multiprog__is_legacy(mp.get());
   if (libxdp_get_error(mp.get())) mp.release();
   if (legacy) {
-    if (auto s = ConvertToLink(prog.get(), ifindex, used, ifname); !s)
+    if (auto s = ConvertToLink(prog.get(), ifindex, used, ifname); !s) {
+      // The netlink attachment may already be gone; a bpf_link made before the failure is
+      // released with its fd (not pinned). Either way nothing of ours may stay attached.
       return sipedge::unexpected(s.error());
+    }
     result.backend = SIPEDGE_BACKEND_LINK;
   } else {
     result.backend = SIPEDGE_BACKEND_DISPATCHER;
@@ -215,6 +242,8 @@ Result<AttachResult> AttachPinned(const std::string& ifname, int ifindex, Attach
                       SIPEDGE_ABI_VERSION,
                       0};
   if (auto s = WriteState(maps, state); !s) return sipedge::unexpected(s.error());
+  // A pinned bpf_link now holds the program (or the dispatcher does): keep it attached.
+  undo.armed = false;
   return result;
 }
 
