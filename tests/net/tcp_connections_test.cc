@@ -61,14 +61,14 @@ TEST(TcpConnections, ClosedSlotForgetsItsTlsState) {
   TcpConnection* c =
       t.open(ep("192.0.2.1:5061"), true, UniqueFd(), &why, resolve::Transport::kTls, "x.example");
   ASSERT_NE(c, nullptr);
-  c->tls_pending = "queued";
+  c->staged = "queued";
   c->tls_established = true;
   t.close(c);
   TcpConnection* d = t.open(ep("192.0.2.2:5060"), true, UniqueFd(), &why);
   ASSERT_EQ(d, c) << "one slot, reused";
   EXPECT_EQ(d->transport, resolve::Transport::kTcp);
   EXPECT_TRUE(d->tls_identity.empty());
-  EXPECT_TRUE(d->tls_pending.empty());
+  EXPECT_TRUE(d->staged.empty());
   EXPECT_FALSE(d->tls_established);
   EXPECT_FALSE(d->tls.has_value());
 }

@@ -53,7 +53,8 @@ TcpConnection* TcpConnectionTable::open(const Endpoint& remote, bool outbound, U
   c.out.clear();
   c.tls.reset();
   c.tls_identity.assign(outbound ? tls_identity : std::string_view());
-  c.tls_pending.clear();
+  c.staged.clear();
+  c.flush_queued = false;
   c.tls_established = false;
   c.tls_version = 0;
   c.tls_stored_session = nullptr;
@@ -84,7 +85,7 @@ void TcpConnectionTable::close(TcpConnection* c) {
   // Keep the buffers' capacity small for an idle slot.
   std::string().swap(c->in);
   std::string().swap(c->out);
-  std::string().swap(c->tls_pending);
+  std::string().swap(c->staged);
   std::string().swap(c->tls_identity);
   free_.push_back(idx);
   --open_;

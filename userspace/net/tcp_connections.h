@@ -44,15 +44,17 @@ struct TcpConnection {
   UniqueFd fd;
   Endpoint remote;
   Endpoint local;
-  std::string in;   // bytes received and not yet framed (plaintext)
-  std::string out;  // bytes accepted for sending and not yet written (bounded; ciphertext for TLS)
+  std::string in;  // bytes received and not yet framed (plaintext)
+  // Messages accepted for sending in this loop turn (sent together at its end: one send, one
+  // TLS record), or waiting for the connection to be up (connect, TLS handshake).
+  std::string staged;
+  std::string out;  // bytes handed over but not yet taken by the kernel (ciphertext for TLS)
+  bool flush_queued = false;  // in the worker's end-of-turn flush list
   int64_t last_active_ms = 0;
   int64_t connect_deadline_ms = 0;  // outbound connect and TLS handshake; inbound TLS handshake
-  // TLS only: the session, the identity verified (outbound) and plaintext queued while the
-  // handshake runs (bounded like `out`).
+  // TLS only: the session and the identity verified (outbound).
   std::optional<tls::TlsSession> tls;
   std::string tls_identity;
-  std::string tls_pending;
   bool tls_established = false;
   uint8_t tls_version = 0;                   // metrics::TlsVersion once established
   const void* tls_stored_session = nullptr;  // the session last put in the resumption cache

@@ -126,6 +126,11 @@ class Worker {
   bool send_tcp(net::TcpConnection* c, std::string_view bytes);
   // Writes bytes as they are to the socket, queueing what the kernel does not take.
   bool send_raw(net::TcpConnection* c, std::string_view bytes);
+  // Hands a connection's staged messages to the socket (through TLS when it is a TLS one)
+  // if it is up; false when that closed the connection.
+  bool flush_stream(net::TcpConnection* c);
+  // flush_stream() for every connection that staged something this loop turn.
+  void flush_streams();
   // The connection to a next hop over `transport` (kTcp, or kTls verified for `identity`),
   // reused or newly connecting; nullptr when it cannot be opened.
   net::TcpConnection* outbound_connection(const net::Endpoint& to,
@@ -207,6 +212,7 @@ class Worker {
   // Connections whose read stopped at the per-turn bound with bytes still queued: the
   // multishot poll fires only on new data, so they are read again next turn.
   std::vector<net::ConnRef> read_again_;
+  std::vector<net::ConnRef> stream_flush_;  // connections with staged messages this turn
 
   // TLS: resumable sessions of next hops (per worker: no lock), and buffers for ciphertext.
   tls::ClientSessionCache tls_sessions_{1024};

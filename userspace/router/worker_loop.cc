@@ -204,13 +204,15 @@ void Worker::run(int drain_ms) {
   io_uring* ring = ring_->raw();
 
   for (;;) {
+    flush_streams();
     if (shared_.stop.load(std::memory_order_relaxed) && !stopping_) {
       stopping_ = true;
       drain_deadline = now_ms_ + drain_ms;
     }
     if (stopping_) {
       bool writes_pending = false;
-      conns_.for_each([&](net::TcpConnection& c) { writes_pending |= !c.out.empty(); });
+      conns_.for_each(
+          [&](net::TcpConnection& c) { writes_pending |= !c.out.empty() || !c.staged.empty(); });
       if ((pending_.empty() && !writes_pending && batch_.pending() == 0) ||
           now_ms_ >= drain_deadline)
         break;
@@ -254,6 +256,7 @@ void Worker::run(int drain_ms) {
     // Every cache pointer of this turn is gone: a quiescent state for the DNS cache's RCU.
     resolve::RcuThread::quiescent();
   }
+  flush_streams();
   batch_.flush();
   LOG_DEBUG("worker stopped");
 }

@@ -143,19 +143,20 @@ void Worker::on_conn_readable(TcpConnection* c, int res) {
       if (rest.size() > limit) {
         sip::ParseError e{sip::ParseErrorCode::kTooLarge, "message", "larger than the size limit"};
         on_parse_failure(rest, rx, e);
-        if ((c = conns_.get(ref))) close_conn(c, "message over the size limit");
+        if ((c = conns_.get(ref)) && flush_stream(c)) close_conn(c, "message over the size limit");
         return;
       }
       break;
     }
     // A broken stream cannot be resynchronised: answer if possible, then close.
     on_parse_failure(rest, rx, fr.error);
-    if ((c = conns_.get(ref))) close_conn(c, "unparseable stream");
+    if ((c = conns_.get(ref)) && flush_stream(c)) close_conn(c, "unparseable stream");
     return;
   }
   if ((c = conns_.get(ref))) {
     c->in.erase(0, off);
-    if (eof) close_conn(c, "closed by peer");
+    // What the peer's last messages got (a 400, a keep-alive pong) still goes out first.
+    if (eof && flush_stream(c)) close_conn(c, "closed by peer");
   }
 }
 
@@ -205,7 +206,7 @@ void Worker::on_connect_done(TcpConnection* c, int res) {
   }
   connection_up(c);
   arm_conn_poll(c);
-  on_writable(c);
+  flush_stream(c);
 }
 
 void Worker::connection_up(TcpConnection* c) {
@@ -237,22 +238,52 @@ void Worker::on_writable(TcpConnection* c) {
 }
 
 bool Worker::send_tcp(TcpConnection* c, std::string_view bytes) {
-  if (c->out.size() + c->tls_pending.size() + bytes.size() >
+  if (c->out.size() + c->staged.size() + bytes.size() >
       snap_->config.limits.tcp_write_queue_bytes) {
     m_.count_drop(metrics::DropReason::kWriteQueueFull);
     return false;
   }
   c->last_active_ms = now_ms_;
-  if (c->transport != resolve::Transport::kTls) return send_raw(c, bytes);
-  if (!c->tls_established) {
-    c->tls_pending.append(bytes);  // sent once the peer is verified
-    return true;
+  // Staged and sent at the end of the loop turn with whatever else the turn produces for
+  // this connection: one send (and over TLS one record) for a burst of responses.
+  c->staged.append(bytes);
+  if (!c->flush_queued) {
+    c->flush_queued = true;
+    stream_flush_.push_back(conns_.ref_of(c));
   }
-  if (c->tls->write(bytes) == tls::TlsSession::Status::kFailed) {
-    close_conn(c, "tls write failed");
-    return false;
+  return true;
+}
+
+void Worker::flush_streams() {
+  // A flush may close a connection or stage more (a failed send re-routes nothing), so the
+  // list is taken first.
+  std::vector<net::ConnRef>& list = stream_flush_;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (TcpConnection* c = conns_.get(list[i])) {
+      c->flush_queued = false;
+      flush_stream(c);
+    }
   }
-  return flush_tls(c);
+  list.clear();
+}
+
+bool Worker::flush_stream(TcpConnection* c) {
+  if (c->staged.empty()) return true;
+  if (c->state != TcpConnection::State::kOpen) return true;  // sent once it is up
+  if (c->tls) {
+    if (!c->tls_established) return true;
+    tls::TlsSession::Status st = c->tls->write(c->staged);
+    c->staged.clear();
+    if (st == tls::TlsSession::Status::kFailed || st == tls::TlsSession::Status::kClosed) {
+      close_conn(c, "tls write failed");
+      return false;
+    }
+    return flush_tls(c);
+  }
+  net::ConnRef ref = conns_.ref_of(c);
+  bool ok = send_raw(c, c->staged);
+  if ((c = conns_.get(ref))) c->staged.clear();
+  return ok;
 }
 
 bool Worker::send_raw(TcpConnection* c, std::string_view bytes) {

@@ -130,18 +130,12 @@ void Worker::on_tls_established(TcpConnection* c) {
             c->tls->version().data(), c->tls->resumed() ? ", resumed" : "");
   if (!c->outbound) {
     c->connect_deadline_ms = 0;
+    flush_stream(c);
     return;
   }
   connection_up(c);
   c->connect_deadline_ms = 0;
-  if (!c->tls_pending.empty()) {
-    std::string pending;
-    pending.swap(c->tls_pending);
-    if (c->tls->write(pending) == tls::TlsSession::Status::kFailed) {
-      close_conn(c, "tls write failed");
-      return;
-    }
-  }
+  flush_stream(c);  // what waited for the verified peer
 }
 
 void Worker::on_tls_failed(TcpConnection* c) {
