@@ -147,5 +147,5 @@ tls_server_serial() {
   [ -n "$sni" ] && sniargs=(-servername "$sni")
   [ -n "$cert" ] && sniargs+=(-cert "$TLS_PKI/$cert.chain.crt" -key "$TLS_PKI/$cert.key")
   in_ns "$ns" timeout 10 openssl s_client -connect "$hp" "${sniargs[@]}" -CAfile "$TLS_PKI/lab.crt" \
-    </dev/null 2>/dev/null | openssl x509 -noout -serial 2>/dev/null | sed 's/^serial=//'
+    </dev/null 2>/dev/null | openssl x509 -noout -serial 2>/dev/null | sed 's/^serial=//; s/^0*//'
 }

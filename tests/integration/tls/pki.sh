@@ -75,7 +75,7 @@ pki_leaf() {
   cat "$PKI_DIR/$name.crt" "$PKI_DIR/$ca.crt" >"$PKI_DIR/$name.chain.crt"
 }
 
-# pki_serial FILE: the certificate's serial number (hex, as openssl prints it).
+# pki_serial FILE: the certificate's serial number (upper-case hex without leading zeros).
 pki_serial() {
-  openssl x509 -noout -serial -in "$1" | sed 's/^serial=//'
+  openssl x509 -noout -serial -in "$1" | sed 's/^serial=//; s/^0*//'
 }
