@@ -8,14 +8,13 @@
 #include "parse.bpf.h"
 
 /* The listed policy of the packet's source (action and flags), or all zero when unlisted, and
- * one more hit on the entry that decided. The active set and its families are one word read
- * once (see enum sipedge_policy_families); a family whose trie is empty costs no lookup.
+ * one more hit on the entry that decided. `fam` is sipedge_config.policy_families, read once
+ * per packet (see enum sipedge_policy_families); a family whose trie is empty costs no lookup.
  * Needs only the L3 source. */
 static __always_inline struct sipedge_policy_value sipedge_source_policy(
-    const struct sipedge_meta* m, const struct sipedge_config* cfg) {
+    const struct sipedge_meta* m, __u32 fam) {
   struct sipedge_policy_value none = {};
   struct sipedge_policy_value* v;
-  __u32 fam = *(volatile __u32*)&cfg->policy_families;
   if (m->family == 4) {
     if (!(fam & SIPEDGE_POLICY_HAS_V4)) return none;
     struct sipedge_lpm4_key k = {.prefixlen = 32};
@@ -56,16 +55,22 @@ static __always_inline int sipedge_newsrc_take(const struct sipedge_config* cfg,
   return 1;
 }
 
-/* Charges one packet to `b` (GCRA); returns 1 if it may pass. The bucket is one timestamp
+/* Charges up to `want` packets to `b` at once (GCRA: as many as may pass back to back now);
+ * returns how many were charged, 0 if not even one may pass. The bucket is one timestamp
  * advanced with compare-and-swap, so the limit holds across CPUs. */
-static __always_inline int sipedge_charge(struct sipedge_bucket* b, __u64 now, __u64 cost,
-                                          __u64 cap) {
+static __always_inline __u32 sipedge_charge(struct sipedge_bucket* b, __u64 now, __u64 cost,
+                                            __u64 cap, __u32 want) {
 #pragma unroll
   for (int i = 0; i < 4; i++) {
     __u64 old = *(volatile __u64*)&b->tat_ns;
     __u64 tat = old > now ? old : now;
     if (tat - now > cap) break;
-    if (__sync_val_compare_and_swap(&b->tat_ns, old, tat + cost) == old) return 1;
+    __u64 k = 1;
+    if (want > 1) {
+      k = (cap - (tat - now)) / cost + 1;
+      if (k > want) k = want;
+    }
+    if (__sync_val_compare_and_swap(&b->tat_ns, old, tat + k * cost) == old) return (__u32)k;
   }
   /* Over the limit (or lost the race four times to other CPUs charging the same source). */
   __sync_fetch_and_add(&b->dropped, 1);
@@ -84,24 +89,27 @@ static __always_inline int sipedge_first_charge(void* map, const void* key, __u6
   return 1;
 }
 
-/* Charges one packet to the source's bucket of `kind` (IPv4: its /32, IPv6: its /64, each
- * family in its own map with a key as short as the address); returns 1 if it may pass. */
-static __always_inline int sipedge_bucket_take(const struct sipedge_meta* m, __u8 kind, __u64 cost,
-                                               __u64 cap, const struct sipedge_config* cfg,
-                                               struct sipedge_stats* st) {
-  if (!cost) return 1;
+/* Charges up to `want` packets to the source's bucket of `kind` (IPv4: its /32, IPv6: its
+ * /64, each family in its own map with a key as short as the address). Returns how many were
+ * charged (0: the packet may not pass); `*known` says whether the source had a bucket. */
+static __always_inline __u32 sipedge_bucket_take(const struct sipedge_meta* m, __u8 kind,
+                                                 __u64 cost, __u64 cap, __u32 want,
+                                                 const struct sipedge_config* cfg,
+                                                 struct sipedge_stats* st, int* known) {
   __u64 now = bpf_ktime_get_ns();
   if (m->family == 4) {
     struct sipedge_bucket4_key k = {.kind = kind};
     __builtin_memcpy(k.addr, m->saddr, 4);
     struct sipedge_bucket* b = bpf_map_lookup_elem(&sipedge_buckets, &k);
-    if (b) return sipedge_charge(b, now, cost, cap);
+    *known = b != 0;
+    if (b) return sipedge_charge(b, now, cost, cap, want);
     return sipedge_first_charge(&sipedge_buckets, &k, now, cost, cfg, st);
   }
   struct sipedge_bucket6_key k = {.kind = kind};
   __builtin_memcpy(k.addr, m->saddr, 8);
   struct sipedge_bucket* b = bpf_map_lookup_elem(&sipedge_buckets6, &k);
-  if (b) return sipedge_charge(b, now, cost, cap);
+  *known = b != 0;
+  if (b) return sipedge_charge(b, now, cost, cap, want);
   return sipedge_first_charge(&sipedge_buckets6, &k, now, cost, cfg, st);
 }
 

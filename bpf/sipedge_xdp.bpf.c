@@ -7,6 +7,10 @@
  * (XDP_PASS or a CPUMAP redirect). Anything on a port that is not SIP is `other` and leaves
  * right after the port lookup.
  *
+ * When a policy or a limit applies, the source's slot in a per-CPU cache (srccache.bpf.h)
+ * spares a known source the policy tries (cached "unlisted" verdicts) and, through leased
+ * tokens already charged to its shared bucket, the clock and the bucket lookup.
+ *
  * Policy needs only the L3 source, so it also holds when the ports cannot be read: a frame
  * whose extension-header chain is longer than the walk, or a first fragment too short for
  * its L4 header, is dropped - as `denied` or `tls_required` when its source's policy says so,
@@ -29,6 +33,7 @@
 #include "parse.bpf.h"
 #include "policy.bpf.h"
 #include "sniff.bpf.h"
+#include "srccache.bpf.h"
 
 /* libxdp dispatcher metadata: run early, and let the next program see what we pass. */
 struct {
@@ -72,6 +77,34 @@ static __always_inline __u32 sipedge_bucket_of(const struct sipedge_meta* m) {
   return 1 + SIPEDGE_BUCKET_DGRAM;
 }
 
+/* Charges the packet to the source's bucket of `kind`; returns 1 if it may pass. A token of
+ * this CPU's lease (see srccache.bpf.h) costs no clock and no shared write; otherwise the
+ * shared bucket is charged for a new lease, and a known source that passes takes the slot. */
+static __always_inline int sipedge_limit(const struct sipedge_meta* m, const __u64 src[2],
+                                         struct sipedge_srcslot* slot, int held, __u32 kind,
+                                         __u32 pol_word, const struct sipedge_config* cfg,
+                                         struct sipedge_stats* st) {
+  __u64 cost = kind == SIPEDGE_BUCKET_SYN ? cfg->syn_cost_ns : cfg->dgram_cost_ns;
+  if (!cost) return 1;
+  struct sipedge_lease* l = slot ? &slot->lease[kind & 1] : 0;
+  if (held && sipedge_lease_take(l)) return 1;
+  __u64 cap = kind == SIPEDGE_BUCKET_SYN ? cfg->syn_cap_ns : cfg->dgram_cap_ns;
+  __u32 burst = kind == SIPEDGE_BUCKET_SYN ? cfg->syn_burst : cfg->dgram_burst;
+  __u64 jiffies = bpf_jiffies64();
+  __u32 want = held ? sipedge_lease_want(l, burst, jiffies) : 1;
+  int known = 0;
+  __u32 granted = sipedge_bucket_take(m, kind, cost, cap, want, cfg, st, &known);
+  if (!granted) return 0;
+  if (slot && known) {
+    if (!held) {
+      sipedge_srcslot_claim(slot, src, m->family);
+      slot->pol_word = pol_word;
+    }
+    sipedge_lease_start(&slot->lease[kind & 1], granted, jiffies);
+  }
+  return 1;
+}
+
 SEC("xdp.frags")
 int sipedge_xdp(struct xdp_md* ctx) {
   __u32 zero = 0;
@@ -96,7 +129,38 @@ int sipedge_xdp(struct xdp_md* ctx) {
 
   struct sipedge_config* cfg = bpf_map_lookup_elem(&sipedge_config, &zero);
   if (!cfg) return XDP_PASS;
-  struct sipedge_policy_value pol = sipedge_source_policy(&m, cfg);
+  /* The source's slot in this CPU's cache, looked at only when a policy or a limit applies. */
+  __u32 fam = *(volatile __u32*)&cfg->policy_families;
+  __u32 fam_bit = m.family == 4 ? SIPEDGE_POLICY_HAS_V4 : SIPEDGE_POLICY_HAS_V6;
+  int limited = (cfg->dgram_cost_ns | cfg->syn_cost_ns) != 0;
+  __u64 src[2];
+  struct sipedge_srcslot* slot = 0;
+  int held = 0;
+  if ((fam & fam_bit) || limited) {
+    sipedge_src_words(&m, src);
+    slot = sipedge_srcslot_of(src);
+    held = slot && sipedge_srcslot_holds(slot, src, m.family);
+  }
+  /* Only "unlisted" is cached, under the policy word it was found with. */
+  struct sipedge_policy_value pol = {};
+  __u32 pol_word = 0;
+  if (!held || slot->pol_word != fam) {
+    pol = sipedge_source_policy(&m, fam);
+    if (pol.action == SIPEDGE_POLICY_NONE) {
+      pol_word = fam;
+      if (slot && (fam & fam_bit)) {
+        if (held)
+          slot->pol_word = fam;
+        else if (!sipedge_srcslot_busy(slot, bpf_jiffies64())) {
+          sipedge_srcslot_claim(slot, src, m.family);
+          slot->pol_word = fam;
+          held = 1;
+        }
+      }
+    }
+  } else {
+    pol_word = fam;
+  }
   if (pol.action == SIPEDGE_POLICY_DENY) return sipedge_drop(&st->denied);
   int tls_only = sipedge_tls_only(pol.action, cfg);
   if (pr != SIPEDGE_PARSED) {
@@ -116,14 +180,9 @@ int sipedge_xdp(struct xdp_md* ctx) {
     if (sn != SIPEDGE_SNIFF_SIP) cls = SIPEDGE_CLASS_KEEPALIVE;
   }
 
-  if (!(pol.flags & SIPEDGE_POLICY_F_EXEMPT)) {
+  if (!(pol.flags & SIPEDGE_POLICY_F_EXEMPT) && limited) {
     __u32 bucket = sipedge_bucket_of(&m);
-    if (bucket == 1 + SIPEDGE_BUCKET_DGRAM &&
-        !sipedge_bucket_take(&m, SIPEDGE_BUCKET_DGRAM, cfg->dgram_cost_ns, cfg->dgram_cap_ns, cfg,
-                             st))
-      return sipedge_drop(&st->rate_limited);
-    if (bucket == 1 + SIPEDGE_BUCKET_SYN &&
-        !sipedge_bucket_take(&m, SIPEDGE_BUCKET_SYN, cfg->syn_cost_ns, cfg->syn_cap_ns, cfg, st))
+    if (bucket && !sipedge_limit(&m, src, slot, held, bucket - 1, pol_word, cfg, st))
       return sipedge_drop(&st->rate_limited);
   }
 

@@ -123,6 +123,9 @@ enum sipedge_policy_families {
   SIPEDGE_POLICY_HAS_V4 = 1, /* the active set's IPv4 trie has entries */
   SIPEDGE_POLICY_HAS_V6 = 2, /* the active set's IPv6 trie has entries */
   SIPEDGE_POLICY_SET_B = 4,  /* set B is active (else set A) */
+  /* Bits 8-31 are a generation, advanced by every change of the tries (after the change):
+   * the program caches "this source is unlisted" per CPU under the whole word (ABI 4). */
+  SIPEDGE_POLICY_GEN_ONE = 0x100,
 };
 
 /* Value of the array `sipedge_config` (one entry). Rate limits are GCRA (the virtual-
@@ -216,7 +219,7 @@ enum sipedge_backend {
 };
 
 /* Bumped whenever a map key or value changes: pins from another version cannot be reused. */
-#define SIPEDGE_ABI_VERSION 3
+#define SIPEDGE_ABI_VERSION 4
 
 struct sipedge_state {
   __u32 ifindex;

@@ -151,15 +151,23 @@ uint32_t FamiliesOf(const PolicySet& set) {
   return families;
 }
 
+// The policy word after a change of the tries: `families` (family and set bits) with the
+// generation of `old` advanced, so that the program's cached "unlisted" verdicts expire. The
+// generation skips the value that would make the whole word 0 ("nothing cached").
+uint32_t NextPolicyWord(uint32_t old, uint32_t families) {
+  uint32_t gen = (old & ~(SIPEDGE_POLICY_GEN_ONE - 1)) + SIPEDGE_POLICY_GEN_ONE;
+  if (gen == 0) gen = SIPEDGE_POLICY_GEN_ONE;
+  return gen | families;
+}
+
 // Tells the program which tries of the active set hold entries, so that it skips lookups in
-// an empty one.
+// an empty one, and that the tries changed. Called after every change of the active set.
 Status UpdatePolicyFamilies(const MapSet& maps) {
   auto cfg = ReadConfig(maps);
   if (!cfg) return sipedge::unexpected(cfg.error());
   bool set_b = ActiveIsB(maps, *cfg);
   uint32_t families = FamiliesOf(SetOf(maps, set_b)) | (set_b ? SIPEDGE_POLICY_SET_B : 0);
-  if (families == cfg->policy_families) return Ok{};
-  cfg->policy_families = families;
+  cfg->policy_families = NextPolicyWord(cfg->policy_families, families);
   return Update(maps.config, &kZero, &*cfg, "cannot write config map");
 }
 
@@ -264,7 +272,8 @@ Result<size_t> PolicyReplace(const MapSet& maps, const std::vector<PolicyRule>& 
   // The flip: one config write carries the new set bit and that set's families together.
   cfg = ReadConfig(maps);
   if (!cfg) return sipedge::unexpected(cfg.error());
-  cfg->policy_families = FamiliesOf(next) | (active_b ? 0 : SIPEDGE_POLICY_SET_B);
+  cfg->policy_families = NextPolicyWord(cfg->policy_families,
+                                        FamiliesOf(next) | (active_b ? 0 : SIPEDGE_POLICY_SET_B));
   if (auto s = Update(maps.config, &kZero, &*cfg, "cannot write config map"); !s)
     return sipedge::unexpected(s.error());
   return rules.size();
@@ -380,8 +389,10 @@ void ListBuckets(int fd, uint64_t now, uint64_t window_ns, Name name,
     key = next;
     prev = &key;
     if (bpf_map_lookup_elem(fd, &next, &b) != 0) continue;
+    // Being limited now means refused lately. Running ahead of schedule alone is not it: a
+    // source well within its rate is ahead by an interval (or a lease) after every packet.
     bool recent = b.dropped && b.last_drop_ns && now - b.last_drop_ns <= window_ns;
-    if (!recent && b.tat_ns <= now) continue;
+    if (!recent) continue;
     out.push_back({name(next), static_cast<sipedge_bucket_kind>(next.kind), b.dropped,
                    b.last_drop_ns && now > b.last_drop_ns ? now - b.last_drop_ns : 0,
                    b.tat_ns > now ? b.tat_ns - now : 0});

@@ -129,7 +129,7 @@ Status CheckRate(uint32_t pps, uint32_t burst);
 Status SetNewSourceBudget(const MapSet& maps, uint32_t pps, uint32_t burst);
 inline constexpr uint32_t kNewSourcePps = 5000;
 inline constexpr uint32_t kNewSourceBurst = 500;
-// Sources refused within the last `window_ns` or running ahead of schedule now.
+// Sources refused within the last `window_ns` (with how far ahead of schedule they run).
 Result<std::vector<LimitedSource>> ListLimited(const MapSet& maps, uint64_t window_ns);
 
 // Steers class `cls` to XDP_PASS (cpu < 0) or to CPUMAP entry `cpu` (creating that entry).
