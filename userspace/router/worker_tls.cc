@@ -140,12 +140,18 @@ void Worker::on_tls_established(TcpConnection* c) {
 
 void Worker::on_tls_failed(TcpConnection* c) {
   tls::FailureReason why = c->tls ? c->tls->failure() : tls::FailureReason::kOther;
-  if (c->tls_established) {
+  bool certificate_refused =
+      why == tls::FailureReason::kNoPeerCertificate || why == tls::FailureReason::kUnknownCa ||
+      why == tls::FailureReason::kExpired || why == tls::FailureReason::kNotYetValid;
+  if (c->tls_established && !(c->outbound && certificate_refused)) {
     // After the handshake a failure is an alert or garbage: the connection ends, nothing
     // is counted as a handshake failure.
     close_conn(c, "tls error");
     return;
   }
+  // (An outbound TLS 1.3 connection is "established" before the server has judged our
+  // client certificate; its refusal arrives as an alert afterwards and counts as what it
+  // is: a failed handshake with that next hop, which is quarantined.)
   m_.tls_handshake_failed(direction_of(c), metric_of(why));
   std::string detail = c->tls ? c->tls->failure_detail() : std::string();
   if (c->outbound) {
