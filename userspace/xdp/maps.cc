@@ -391,7 +391,9 @@ void ListBuckets(int fd, uint64_t now, uint64_t window_ns, Name name,
     if (bpf_map_lookup_elem(fd, &next, &b) != 0) continue;
     // Being limited now means refused lately. Running ahead of schedule alone is not it: a
     // source well within its rate is ahead by an interval (or a lease) after every packet.
-    bool recent = b.dropped && b.last_drop_ns && now - b.last_drop_ns <= window_ns;
+    // (A drop may land after `now` was read, while the map is walked.)
+    bool recent =
+        b.dropped && b.last_drop_ns && (b.last_drop_ns >= now || now - b.last_drop_ns <= window_ns);
     if (!recent) continue;
     out.push_back({name(next), static_cast<sipedge_bucket_kind>(next.kind), b.dropped,
                    b.last_drop_ns && now > b.last_drop_ns ? now - b.last_drop_ns : 0,
