@@ -11,18 +11,4 @@ while read -r p; do pkgs+=("$p"); done < <(
        on && /^[A-Za-z-]+:/ && !/^Build-Depends:/ { on = 0 }
        on { print }' debian/control | tr ',' '\n' | sed -E 's/\(.*\)//; s/:any//; s/\s+//g' | grep -v -e '^$' -e '^debhelper-compat$')
 
-missing=()
-for p in "${pkgs[@]}"; do
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-  [ "$status" = installed ] || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "deb-build-deps: missing packages (${missing[*]}); run as root to install them" >&2
-  exit 1
-fi
-echo "deb-build-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq || apt-get update
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+exec bash tools/install-deps.sh "${pkgs[@]}"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs every Debian package sipedge needs to build, test and benchmark.
+# Installs every Debian package sipedge needs to build, test and benchmark, or, given
+# package names, exactly those (the benchmarks' and tests' optional peers, the packaging
+# tools), the same way: no package's install script may start a system daemon.
 # Idempotent: when everything is present it only runs dpkg-query and exits.
+# usage: install-deps.sh [PACKAGE...]
 set -euo pipefail
 
 PKGS=(
@@ -15,6 +18,7 @@ PKGS=(
   # test peers and tools
   iproute2 nftables nsd knot-dnsutils sip-tester sipsak prometheus curl jq util-linux procps python3
 )
+if [ $# -gt 0 ]; then PKGS=("$@"); fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -32,8 +36,8 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# Package install scripts must not start system daemons (nsd would take port 53); the tests
-# start their own peers on their own ports.
+# Package install scripts must not start system daemons (nsd would take port 53, kamailio
+# 5060); the tests and benchmarks start their own peers on their own ports.
 policy=/usr/sbin/policy-rc.d
 restore_policy=0
 if [ ! -e "$policy" ]; then

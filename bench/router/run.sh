@@ -37,18 +37,7 @@ fi
 
 if ! command -v kamailio >/dev/null && [ ! -x /usr/sbin/kamailio ]; then
   echo "bench/router: installing kamailio (Debian package) for the comparison"
-  # The package's install script must not start a system Kamailio (it would take 5060).
-  policy=/usr/sbin/policy-rc.d
-  restore_policy=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod +x "$policy"
-    restore_policy=1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || true
-  apt-get install -y -qq --no-install-recommends kamailio >/dev/null || true
-  [ "$restore_policy" = 1 ] && rm -f "$policy"
+  bash "$here/../../tools/install-deps.sh" kamailio >/dev/null || true
 fi
 
 ns=sebench$$

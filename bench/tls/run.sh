@@ -34,18 +34,7 @@ fi
 if [ ! -e /usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so ] &&
   ! ls /usr/lib/*/kamailio/modules/tls.so >/dev/null 2>&1; then
   echo "bench/tls: installing kamailio-tls-modules (Debian package) for the comparison"
-  # The package's install script must not start a system Kamailio (it would take 5060).
-  policy=/usr/sbin/policy-rc.d
-  restore_policy=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod +x "$policy"
-    restore_policy=1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || true
-  apt-get install -y -qq --no-install-recommends kamailio kamailio-tls-modules >/dev/null || true
-  [ "$restore_policy" = 1 ] && rm -f "$policy"
+  bash "$here/../../tools/install-deps.sh" kamailio kamailio-tls-modules >/dev/null || true
 fi
 
 ns=setlsbench$$

@@ -24,19 +24,8 @@ tls_require_tools() {
   [ "${1:-}" = kamailio ] || return 0
   if [ ! -x "$KAMAILIO" ] || [ ! -e "$TLS_KAMAILIO_MODULES/tls.so" ]; then
     echo "# installing kamailio and kamailio-tls-modules (Debian packages)"
-    # The package's install script must not start a system Kamailio (it would take 5060).
-    local policy=/usr/sbin/policy-rc.d restore=0
-    if [ ! -e "$policy" ]; then
-      printf '#!/bin/sh\nexit 101\n' >"$policy"
-      chmod +x "$policy"
-      restore=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      kamailio kamailio-tls-modules >/dev/null 2>&1 ||
-      { DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-          kamailio kamailio-tls-modules >/dev/null 2>&1; } || true
-    [ "$restore" = 1 ] && rm -f "$policy"
+    bash "$lab_lib_dir/../../../tools/install-deps.sh" kamailio kamailio-tls-modules \
+      >/dev/null 2>&1 || true
   fi
   if [ ! -x "$KAMAILIO" ] || [ ! -e "$TLS_KAMAILIO_MODULES/tls.so" ]; then
     echo "# skipped: kamailio-tls-modules is not installed and could not be" >&2
