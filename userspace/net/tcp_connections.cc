@@ -1,6 +1,19 @@
 #include "net/tcp_connections.h"
 
 namespace sipedge::net {
+namespace {
+
+// Host names (TLS identities) compare case-insensitively, in the hash and in the compare.
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+bool same_identity(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+}  // namespace
 
 TcpConnectionTable::TcpConnectionTable(size_t capacity, size_t per_source_limit)
     : slots_(capacity), per_source_limit_(per_source_limit) {
@@ -13,11 +26,7 @@ TcpConnectionTable::Key TcpConnectionTable::key_of(const Endpoint& remote, resol
   uint64_t h = 0;
   if (!identity.empty()) {
     h = 1469598103934665603ULL;
-    for (char ch : identity) {
-      // Host names compare case-insensitively.
-      char c = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
-      h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
-    }
+    for (char ch : identity) h = (h ^ static_cast<uint8_t>(lower(ch))) * 1099511628211ULL;
   }
   return Key{remote, static_cast<uint8_t>(t), h};
 }
@@ -101,21 +110,6 @@ TcpConnection* TcpConnectionTable::get(uint32_t index, uint32_t generation) {
 ConnRef TcpConnectionTable::ref_of(const TcpConnection* c) const {
   return ConnRef{static_cast<uint32_t>(c - slots_.data()), c->generation};
 }
-
-namespace {
-
-bool same_identity(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 TcpConnection* TcpConnectionTable::find(const Endpoint& remote, resolve::Transport transport,
                                         std::string_view tls_identity) {

@@ -54,12 +54,9 @@ Expected<bool, std::string> load_tls(const config::DaemonConfig& config, RouterS
     // A wildcard listener expands to one per address with the same files: load them once.
     bool shared = false;
     for (size_t j = 0; j < i && !shared; ++j) {
-      const config::ListenerConfig& e = config.listeners[j];
-      if (e.transport == l.transport && e.tls_certificate == l.tls_certificate &&
-          e.tls_key == l.tls_key && e.tls_ca == l.tls_ca &&
-          e.tls_client_certificates == l.tls_client_certificates &&
-          e.tls_min_version == l.tls_min_version && e.tls_ciphers == l.tls_ciphers &&
-          e.tls_ciphersuites == l.tls_ciphersuites) {
+      config::ListenerConfig same_but_address = config.listeners[j];
+      same_but_address.endpoint = l.endpoint;
+      if (same_but_address == l) {
         snap->tls_servers[i] = snap->tls_servers[j];
         shared = true;
       }

@@ -255,8 +255,8 @@ bool Worker::send_tcp(TcpConnection* c, std::string_view bytes) {
 }
 
 void Worker::flush_streams() {
-  // A flush may close a connection or stage more (a failed send re-routes nothing), so the
-  // list is taken first.
+  // Walked by index: nothing a flush does stages more today, but an append would still be
+  // flushed in this pass.
   std::vector<net::ConnRef>& list = stream_flush_;
   for (size_t i = 0; i < list.size(); ++i) {
     if (TcpConnection* c = conns_.get(list[i])) {
@@ -359,9 +359,8 @@ net::Endpoint Worker::via_local_for(const TcpConnection* c) {
   const TcpListener* best = nullptr;
   int best_score = 0;
   for (const TcpListener& l : tcp_) {
-    int score = (l.tls == want_tls ? 4 : 0) + (l.local.address == c->local.address ? 2 : 0) +
-                (l.local.address.family == c->local.address.family ? 1 : 0);
     if (l.local.address.family != c->local.address.family) continue;
+    int score = 1 + (l.tls == want_tls ? 4 : 0) + (l.local.address == c->local.address ? 2 : 0);
     if (score > best_score) {
       best = &l;
       best_score = score;

@@ -50,8 +50,7 @@ bool Worker::start_tls_server(TcpConnection* c, size_t listener_config_index) {
   std::shared_ptr<const tls::ServerContext> ctx;
   if (listener_config_index < snap_->tls_servers.size())
     ctx = snap_->tls_servers[listener_config_index];
-  auto s = ctx ? tls::TlsSession::accept(std::move(ctx))
-               : Expected<tls::TlsSession, std::string>(unexpected(std::string("no context")));
+  auto s = tls::TlsSession::accept(std::move(ctx));  // no context: an error, not a crash
   if (!s) {
     LOG_WARN("tls from %s: %s", c->remote.to_string().c_str(), s.error().c_str());
     close_conn(c, "tls setup failed");

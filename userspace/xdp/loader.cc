@@ -106,13 +106,17 @@ bool LinkHolds(int link_fd, int ifindex) {
   return info.type == BPF_LINK_TYPE_XDP && static_cast<int>(info.xdp.ifindex) == ifindex;
 }
 
+// The XDP_FLAGS_* of a libxdp attach mode (native or generic).
+uint32_t NetlinkModeFlags(xdp_attach_mode m) {
+  return m == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
 // Takes our program off `ifindex` when it is attached there through netlink, and only then
 // (the kernel compares the attached program with ours). Needs no program lookup by id, so
 // it works without CAP_SYS_ADMIN, unlike libxdp's detach.
 int DetachLegacy(int prog_fd, int ifindex, xdp_attach_mode m) {
   LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = prog_fd);
-  uint32_t flags = m == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-  return bpf_xdp_detach(ifindex, flags, &opts) == 0 ? 0 : -errno;
+  return bpf_xdp_detach(ifindex, NetlinkModeFlags(m), &opts) == 0 ? 0 : -errno;
 }
 
 // libxdp could not build a dispatcher and attached our program alone: trade that netlink
@@ -122,7 +126,7 @@ Status ConvertToLink(xdp_program* prog, int ifindex, xdp_attach_mode m, const st
   if (int rc = DetachLegacy(prog_fd, ifindex, m); rc != 0)
     return sipedge::unexpected(ErrnoMessage("cannot detach legacy attachment", rc));
   LIBBPF_OPTS(bpf_link_create_opts, opts);
-  opts.flags = m == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+  opts.flags = NetlinkModeFlags(m);
   Fd link(bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts));
   if (link.get() < 0) return sipedge::unexpected(ErrnoMessage("cannot create bpf_link", errno));
   if (bpf_obj_pin(link.get(), PinPath(ifname, "link").c_str()) != 0)
