@@ -71,6 +71,11 @@ TEST(DnsCacheConcurrency, ReadersSeeWholeEntriesWhileAWriterReplacesAndEvicts) {
             for (const IpAddress& ip : a.addresses) {
               if (ip.bytes[0] != v0 || ip.bytes[2] != static_cast<uint8_t>(k)) torn.fetch_add(1);
             }
+            // The slot's copy (expiry, addresses) and the entry are one version.
+            if (hit.address_count() != a.addresses.size()) torn.fetch_add(1);
+            for (size_t i = 0; i < hit.address_count() && i < a.addresses.size(); ++i) {
+              if (!(hit.address(i) == a.addresses[i])) torn.fetch_add(1);
+            }
           }
           RcuThread::quiescent();  // drops every pointer taken above
         }

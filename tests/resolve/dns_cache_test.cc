@@ -259,22 +259,49 @@ TEST_F(DnsCacheTest, AHitAllocatesNothing) {
   EXPECT_EQ(after, before);
 }
 
-TEST(DnsCache, AHitGivesTheAddressesFromTheEntryOrTheAnswer) {
+TEST(DnsCache, AHitGivesTheAddressesFromTheSlotOrTheAnswer) {
   RcuThread rcu;
   DnsCache cache;
-  const DnsAnswer small = addresses({"192.0.2.1", "2001:db8::1"});
+  const DnsAnswer small = addresses({"192.0.2.1", "192.0.2.9"});
+  const DnsAnswer small6 = addresses({"2001:db8::1", "2001:db8::2"});
+  const DnsAnswer mixed = addresses({"192.0.2.1", "2001:db8::1"});
   const DnsAnswer large =
       addresses({"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"});
   ASSERT_TRUE(cache.insert("small.test", RrType::kA, small, kT0));
+  ASSERT_TRUE(cache.insert("small.test", RrType::kAaaa, small6, kT0));
+  ASSERT_TRUE(cache.insert("mixed.test", RrType::kA, mixed, kT0));
   ASSERT_TRUE(cache.insert("large.test", RrType::kA, large, kT0));
+  auto as_vector = [](const CacheLookup& hit) {
+    std::vector<IpAddress> out;
+    for (size_t i = 0; i < hit.address_count(); ++i) out.push_back(hit.address(i));
+    return out;
+  };
   const CacheLookup s = cache.lookup("small.test", RrType::kA, kT0);
   ASSERT_EQ(s.state, CacheState::kFresh);
-  EXPECT_EQ(std::vector<IpAddress>(s.addresses.begin(), s.addresses.end()), small.addresses);
-  // The small set is read from the entry's inline copy, not the answer's heap block.
-  EXPECT_NE(s.addresses.data(), s.answer->addresses.data());
+  EXPECT_EQ(as_vector(s), small.addresses);
+  // Small sets of the asked family are the slot's copy, not the answer's heap block.
+  EXPECT_EQ(s.inline_count, 2);
+  const CacheLookup s6 = cache.lookup("small.test", RrType::kAaaa, kT0);
+  EXPECT_EQ(as_vector(s6), small6.addresses);
+  EXPECT_EQ(s6.inline_count, 2);
+  // Sets that do not fit a slot come from the answer.
+  const CacheLookup m = cache.lookup("mixed.test", RrType::kA, kT0);
+  EXPECT_EQ(as_vector(m), mixed.addresses);
+  EXPECT_EQ(m.inline_count, SlotAddresses::kNotInline);
   const CacheLookup l = cache.lookup("large.test", RrType::kA, kT0);
-  EXPECT_EQ(std::vector<IpAddress>(l.addresses.begin(), l.addresses.end()), large.addresses);
-  EXPECT_EQ(l.addresses.data(), l.answer->addresses.data());
+  EXPECT_EQ(as_vector(l), large.addresses);
+  EXPECT_EQ(l.inline_count, SlotAddresses::kNotInline);
+}
+
+TEST(DnsCache, NamesLongerThanAnIndexSlotAreToldApartByTheirRest) {
+  RcuThread rcu;
+  DnsCache cache;
+  const std::string stem(100, 'a');
+  ASSERT_TRUE(cache.insert(stem + ".one.test", RrType::kA, addresses({"192.0.2.1"}), kT0));
+  ASSERT_TRUE(cache.insert(stem + ".two.test", RrType::kA, addresses({"192.0.2.2"}), kT0));
+  EXPECT_EQ(cache.lookup(stem + ".one.test", RrType::kA, kT0).address(0).to_string(), "192.0.2.1");
+  EXPECT_EQ(cache.lookup(stem + ".two.test", RrType::kA, kT0).address(0).to_string(), "192.0.2.2");
+  EXPECT_EQ(cache.lookup(stem + ".six.test", RrType::kA, kT0).state, CacheState::kMiss);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 #include "resolve/dns_cache.h"
 
+#include <sys/random.h>
 #include <urcu-qsbr.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
 #include <new>
 #include <string>
@@ -16,29 +18,18 @@ namespace sipedge::resolve {
 // never a real query type.
 constexpr RrType kNxDomainMarker = static_cast<RrType>(0);
 
-// One immutable answer, allocated as one 64-byte-aligned block: the name's bytes, then the
-// struct, so the name and the fields a lookup reads (hash, type, length, expiry, the
-// referenced bit) share cache lines and a match touches no second allocation. A small
-// address set is copied inline right after the header, so a hit that reads its addresses
-// loads the slot and then the entry's lines (fetched in parallel: their addresses are
-// all known from the entry pointer), not a third, dependent line behind the answer's
-// vector. The writer's
-// queue links are on a cache line of their own at the end: moving a neighbour in a FIFO
-// never writes a line that hits read.
+// One immutable answer, allocated as one block: the name's bytes, then the struct. A hit
+// reads none of it unless the caller reads the answer (SRV, NAPTR, a large address set) or
+// the name is longer than the index slot holds; what a hit needs is copied into the entry's
+// slot (DnsCacheIndex). The writer's queue links follow the answer.
 struct DnsCache::Entry {
   uint64_t hash = 0;
   RrType type = RrType::kA;
   uint16_t name_len = 0;
-  // Set by readers on a hit (only when clear), cleared by the writer's eviction sweep.
-  mutable std::atomic<uint8_t> referenced{0};
-  // answer.addresses.size() when it is at most kInlineAddresses, else 0xff.
-  uint8_t inline_count = 0xff;
   int64_t expires_at_ms = 0;
-  int64_t stale_until_ms = 0;
-  std::array<IpAddress, kInlineAddresses> inline_addresses;
   DnsAnswer answer;
   // Writer-only, under writer_mu_.
-  alignas(64) Entry* prev = nullptr;
+  Entry* prev = nullptr;
   Entry* next = nullptr;
   bool in_main = false;
   size_t bytes = 0;  // what this entry counts against max_bytes
@@ -83,9 +74,18 @@ bool same_bytes(const char* a, const char* b, size_t n) {
   return true;
 }
 
-bool entry_matches(const DnsCache::Entry* e, std::string_view name, RrType type) {
-  return e->type == type && e->name_len == name.size() &&
-         same_bytes(e->name(), name.data(), name.size());
+// The part of a name beyond what the index slot holds, compared with the entry's copy.
+bool rest_matches(const void* entry, std::string_view rest) {
+  const auto* e = static_cast<const DnsCache::Entry*>(entry);
+  return same_bytes(e->name() + DnsCacheIndex::kInlineName, rest.data(), rest.size());
+}
+
+uint64_t random_seed() {
+  uint64_t seed = 0;
+  if (getrandom(&seed, sizeof seed, 0) != sizeof seed) {
+    seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  }
+  return seed;
 }
 
 size_t string_heap(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
@@ -123,29 +123,13 @@ void reclaim(rcu_head* head) {
 
 }  // namespace
 
-uint64_t dns_cache_key_hash(std::string_view name, RrType type) {
-  // One multiply per 8 bytes and a short finaliser: the index uses the low bits, so the
-  // final step folds the well-mixed high half of the product into them.
-  uint64_t h = (uint64_t{name.size()} << 16 | static_cast<uint64_t>(type)) * 0x9e3779b97f4a7c15ULL;
-  const char* p = name.data();
-  size_t n = name.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
-  }
-  uint64_t tail = 0;
-  for (size_t i = 0; i < n; ++i) tail |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  h = (h ^ tail ^ (h >> 32)) * 0x94d049bb133111ebULL;
-  return h ^ (h >> 29);
-}
-
 DnsCache::DnsCache(DnsCacheConfig config)
     : config_([&] {
         config.max_entries = std::max<size_t>(config.max_entries, 1);
         config.small_fifo_percent = std::clamp(config.small_fifo_percent, 1u, 90u);
         return config;
       }()),
+      seed_(random_seed()),
       index_(config_.max_entries) {}
 
 DnsCache::~DnsCache() {
@@ -167,30 +151,36 @@ void DnsCache::wait_for_reclamation() const {
   if (was_online) rcu_thread_online();
 }
 
+// GCC's SLP vectoriser would build the result's address words as a vector by storing them
+// to the stack and reloading them 16 bytes at a time, which the core cannot forward from
+// its store buffer: a stall that cost more than the rest of a hit. Plain 8-byte stores.
+#if defined(__GNUC__) && !defined(__clang__)
+#define SIPEDGE_NO_SLP_VECTORIZE [[gnu::optimize("no-tree-slp-vectorize")]]
+#else
+#define SIPEDGE_NO_SLP_VECTORIZE
+#endif
+
+SIPEDGE_NO_SLP_VECTORIZE
 CacheLookup DnsCache::lookup(std::string_view name, RrType type, int64_t now_ms) const {
-  const void* p = index_.find(dns_cache_key_hash(name, type), [&](const void* candidate) {
-    return entry_matches(static_cast<const Entry*>(candidate), name, type);
-  });
-  if (p == nullptr) return {};
-  const auto* e = static_cast<const Entry*>(p);
-  // A store only when the bit is clear: once per entry per eviction sweep, so the line
-  // stays shared between readers.
-  if (e->referenced.load(std::memory_order_relaxed) == 0) {
-    e->referenced.store(1, std::memory_order_relaxed);
-  }
-  CacheState state;
-  if (now_ms < e->expires_at_ms) {
-    state = CacheState::kFresh;
-  } else if (now_ms < e->stale_until_ms) {
-    state = CacheState::kStale;
+  // One result object, filled in place on every path (returned without a copy).
+  CacheLookup out;
+  const SlotHit slot = index_.find(dns_cache_key_hash(name, type, seed_), name, type, rest_matches);
+  if (slot.entry == nullptr) return out;
+  if (now_ms < slot.expires_at_ms) {
+    out.state = CacheState::kFresh;
+  } else if (now_ms - slot.expires_at_ms < int64_t{config_.stale_window_s} * 1000) {
+    out.state = CacheState::kStale;
   } else {
-    return {};
+    return out;
   }
-  const std::span<const IpAddress> addresses =
-      e->inline_count != 0xff
-          ? std::span<const IpAddress>(e->inline_addresses.data(), e->inline_count)
-          : std::span<const IpAddress>(e->answer.addresses);
-  return {state, &e->answer, e->expires_at_ms, addresses};
+  // The entry's address, not a load from it: a caller that reads only the slot's copy
+  // below never touches the entry.
+  out.answer = &static_cast<const Entry*>(slot.entry)->answer;
+  out.expires_at_ms = slot.expires_at_ms;
+  out.inline_count = slot.address_count;
+  out.inline_family = type == RrType::kAaaa ? 6 : 4;
+  out.inline_words = {slot.address0, slot.address1, slot.address2, slot.address3};
+  return out;
 }
 
 CacheLookup DnsCache::lookup_nxdomain_cut(std::string_view name, int64_t now_ms) const {
@@ -237,31 +227,24 @@ bool DnsCache::insert(std::string_view name, RrType type, const DnsAnswer& answe
 bool DnsCache::insert_locked(std::string_view name, RrType type, const DnsAnswer& answer,
                              int64_t ttl_s, int64_t now_ms) {
   // Built completely before it is published; never modified afterwards (but for the
-  // referenced bit and the writer's links).
+  // writer's links).
   Entry* e = Entry::create(name);
-  e->hash = dns_cache_key_hash(name, type);
+  e->hash = dns_cache_key_hash(name, type, seed_);
   e->type = type;
   e->answer = answer;
-  if (answer.addresses.size() <= kInlineAddresses) {
-    e->inline_count = static_cast<uint8_t>(answer.addresses.size());
-    std::copy(answer.addresses.begin(), answer.addresses.end(), e->inline_addresses.begin());
-  }
   e->expires_at_ms = now_ms + ttl_s * 1000;
-  e->stale_until_ms = e->expires_at_ms + int64_t{config_.stale_window_s} * 1000;
   e->bytes = entry_bytes(*e);
   e->pending_bytes = &pending_bytes_;
 
-  // An entry for the same key, if any, is replaced in place in the FIFOs: it keeps its
-  // standing (main FIFO, referenced) so a refresh does not demote a hot entry.
-  auto same_key = [&](const void* candidate) {
-    return entry_matches(static_cast<const Entry*>(candidate), name, type);
-  };
-  Entry* old = const_cast<Entry*>(static_cast<const Entry*>(index_.find(e->hash, same_key)));
+  // An entry for the same key, if any, is replaced in place in the FIFOs and in its slot:
+  // it keeps its standing (main FIFO, referenced mark) so a refresh does not demote a hot
+  // entry.
+  Entry* old = const_cast<Entry*>(static_cast<const Entry*>(
+      index_.find(e->hash, name, type, rest_matches, /*mark_referenced=*/false).entry));
   size_t old_bytes = 0;
   if (old != nullptr) {
     // Out of the FIFOs (so eviction cannot pick it) but still in the index until the
-    // upsert below swaps the pointer: readers see the old answer or the new, never a miss.
-    e->referenced.store(old->referenced.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    // publish below swaps the slot: readers see the old answer or the new, never a miss.
     e->in_main = old->in_main;
     unlink(old);
     size_.fetch_sub(1, std::memory_order_relaxed);
@@ -281,7 +264,19 @@ bool DnsCache::insert_locked(std::string_view name, RrType type, const DnsAnswer
   }
   // A key evicted from the small FIFO not long ago is in use after all: main FIFO.
   if (old == nullptr && take_ghost(e->hash)) e->in_main = true;
-  index_.upsert(e->hash, e, same_key);
+  const SlotRecord record{e->hash,          type, name,
+                          e->expires_at_ms, e,    SlotAddresses::of(type, e->answer.addresses)};
+  if (!index_.publish(record, old)) {
+    // Cannot happen while size_ <= max_entries (the table has twice as many slots); never
+    // overwrite a live slot if it does.
+    refused_.fetch_add(1, std::memory_order_relaxed);
+    Entry::destroy(e);
+    if (old != nullptr) {
+      index_.erase(old->hash, old);
+      retire(old);
+    }
+    return false;
+  }
   if (old != nullptr) retire(old);
   push(e->in_main ? main_ : small_, e);
   size_.fetch_add(1, std::memory_order_relaxed);
@@ -318,12 +313,13 @@ bool DnsCache::evict_step(int* rotations_left) {
   Fifo& q = from_small ? small_ : main_;
   Entry* victim = q.head;
   if (victim == nullptr) return false;
-  const bool referenced = victim->referenced.load(std::memory_order_relaxed) != 0;
+  std::atomic<uint8_t>* mark = index_.referenced(victim->hash, victim);
+  const bool referenced = mark != nullptr && mark->load(std::memory_order_relaxed) != 0;
   if (referenced && *rotations_left > 0) {
     --*rotations_left;
     // Used since it came in (small) or since the hand last passed (main): keep it, in the
     // main FIFO, and clear the bit so it must be used again to survive the next pass.
-    victim->referenced.store(0, std::memory_order_relaxed);
+    mark->store(0, std::memory_order_relaxed);
     unlink(victim);
     victim->in_main = true;
     push(main_, victim);

@@ -1,34 +1,40 @@
 // The DNS cache shared by all worker threads: (name, type) → parsed answer.
 //
-// Readers never lock, allocate, write shared memory or make a syscall: a lookup hashes the
-// key and probes an open-addressing index of (hash, entry pointer) slots with acquire
-// loads (rcu_slot_index.h). Writers publish new immutable entries (replace, never modify)
-// with release stores and retire the old ones through liburcu's call_rcu (QSBR flavour):
-// an entry is freed only after every registered reader passed a quiescent state, so a
-// pointer a reader holds stays valid until that reader's next RcuThread::quiescent() or
-// offline(). Writers serialise on a mutex among themselves only (the miss path, after a
-// network round trip); a writer holds it for one insert: O(1) index work (no table
-// rebuild) plus a bounded number of eviction steps.
+// Readers never lock, allocate, write shared memory (but for a one-time "referenced" mark)
+// or make a syscall: a lookup hashes the key and probes an open-addressing index whose
+// 128-byte slots hold what a hit reads: the key, the expiry and a small address set beside
+// the pointer to the whole entry (dns_cache_index.h). So a hit that needs only those costs
+// one dependent cache miss, the slot. Slots are seqlocks that only the writer changes.
+// Entries are immutable (replaced, never modified); writers retire the old ones through
+// liburcu's call_rcu (QSBR flavour): an entry is freed only after every registered reader
+// passed a quiescent state, so a pointer a reader holds stays valid until that reader's next
+// RcuThread::quiescent() or offline(). Writers serialise on a mutex among themselves only (the
+// miss path, after a network round trip); a writer holds it for one insert: O(1) index work
+// (no table rebuild) plus a bounded number of eviction steps.
 //
 // Eviction is S3-FIFO (Yang et al., SOSP 2023): a new entry enters a small probationary
-// FIFO; a hit sets the entry's "referenced" bit (one relaxed store, only when the bit is
-// clear); an entry leaving the small FIFO moves to the main FIFO if it was referenced and
-// is evicted otherwise, its key hash remembered in a ghost FIFO (max_entries hashes); a
-// key that comes back while remembered goes straight to the main FIFO. The main FIFO is a
-// CLOCK (referenced entries go round again). So a flood of names seen once (random
-// subdomains chosen by a sender) churns the small FIFO only and cannot wash out the
-// entries real traffic uses.
+// FIFO; a hit sets the entry's "referenced" mark in its slot (one relaxed store, only when
+// the mark is clear); an entry leaving the small FIFO moves to the main FIFO if it was
+// referenced and is evicted otherwise, its key hash remembered in a ghost FIFO (max_entries
+// hashes); a key that comes back while remembered goes straight to the main FIFO. The main
+// FIFO is a CLOCK (referenced entries go round again). So a flood of names seen once (random
+// subdomains chosen by a sender) churns the small FIFO only and cannot wash out the entries
+// real traffic uses.
 //
 // Memory bound: live entries (their allocation, records and strings) plus entries retired
 // but not yet reclaimed (waiting for a grace period) stay within max_bytes. Live entries
 // are evicted down to 3/4 of it; when the reclamation backlog fills the rest, an insert
-// is refused (the entries in use stay). The slot array is fixed at
-// 32 * max_entries bytes (rounded up to a power of two) on top.
+// is refused (the entries in use stay). The slot array is fixed at 256 * max_entries bytes
+// (128-byte slots, at least twice as many as entries, rounded up to a power of two) on top.
+//
+// The key hash is seeded per cache from the kernel's random pool, so a sender cannot
+// precompute names that pile up in one probe cluster.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <span>
 #include <string_view>
@@ -36,7 +42,7 @@
 #include <vector>
 
 #include "resolve/dns_records.h"
-#include "resolve/rcu_slot_index.h"
+#include "resolve/dns_cache_index.h"
 
 namespace sipedge::resolve {
 
@@ -61,17 +67,32 @@ struct CacheLookup {
   CacheState state = CacheState::kMiss;
   const DnsAnswer* answer = nullptr;  // valid until the caller's next quiescent state
   int64_t expires_at_ms = 0;
-  // The answer's addresses (A/AAAA), the same as answer->addresses; up to
-  // DnsCache::kInlineAddresses of them are read from a copy inside the entry, on the line
-  // the lookup already loaded, so a hit that reads them costs no further cache miss.
-  std::span<const IpAddress> addresses;
+  // The answer's A/AAAA addresses as the index slot holds them (up to 4 IPv4 or 2 IPv6, in
+  // SlotAddresses' layout), copied with the lookup, so reading them through address() costs
+  // no further cache miss; inline_count is SlotAddresses::kNotInline when they did not fit.
+  uint8_t inline_count = SlotAddresses::kNotInline;
+  uint8_t inline_family = 4;
+  std::array<uint64_t, 4> inline_words{};
+
+  // Number of A/AAAA addresses of the answer (answer->addresses.size()).
+  size_t address_count() const {
+    if (inline_count != SlotAddresses::kNotInline) return inline_count;
+    return answer == nullptr ? 0 : answer->addresses.size();
+  }
+  // The answer's address `i` (< address_count()): from the slot's copy when there is one.
+  IpAddress address(size_t i) const {
+    if (inline_count == SlotAddresses::kNotInline) return answer->addresses[i];
+    IpAddress out;
+    out.family = inline_family;
+    const size_t width = inline_family == 4 ? 4 : 16;
+    std::memcpy(out.bytes.data(), reinterpret_cast<const char*>(inline_words.data()) + i * width,
+                width);
+    return out;
+  }
 };
 
 class DnsCache {
  public:
-  // Address sets up to this size are also stored inside the entry (see CacheLookup).
-  static constexpr size_t kInlineAddresses = 4;
-
   explicit DnsCache(DnsCacheConfig config = {});
   // Must run with no concurrent readers or writers; waits for pending reclamation.
   ~DnsCache();
@@ -107,6 +128,8 @@ class DnsCache {
   // Waits until every entry retired so far is freed (rcu_barrier); the calling thread, if
   // an RcuThread, is offline meanwhile. Not for hot paths: tests and shutdown.
   void wait_for_reclamation() const;
+  // Bytes of the index's slot array (fixed: 128-byte slots, see above), what a hit reads.
+  size_t slot_bytes() const { return index_.slot_bytes(); }
   // Bytes held by live entries plus entries waiting for reclamation (<= max_bytes).
   size_t bytes() const {
     return live_bytes_.load(std::memory_order_relaxed) +
@@ -140,7 +163,8 @@ class DnsCache {
   bool take_ghost(uint64_t hash);  // true (and forgotten) when `hash` was remembered
 
   const DnsCacheConfig config_;
-  RcuSlotIndex index_;  // readers load only its first cache line
+  const uint64_t seed_;  // of the key hash
+  DnsCacheIndex index_;  // readers load only its first cache line and their slots
 
   // Writer bookkeeping: its own cache lines, away from what readers load.
   alignas(64) std::mutex writer_mu_;
@@ -158,7 +182,28 @@ class DnsCache {
   std::atomic<uint64_t> stale_served_{0};
 };
 
-// Hash of a cache key; exposed so benchmarks can build equivalent baselines.
-uint64_t dns_cache_key_hash(std::string_view name, RrType type);
+// Hash of a cache key under `seed`; exposed so benchmarks can build equivalent baselines.
+// Inline: it is most of a small cache's hit.
+inline uint64_t dns_cache_key_hash(std::string_view name, RrType type, uint64_t seed = 0) {
+  // One multiply per 8 bytes and a short finaliser: the index uses the low bits, so the
+  // final step folds the well-mixed high half of the product into them. The seed enters
+  // first, so where two names collide depends on it.
+  uint64_t h =
+      (seed ^ (uint64_t{name.size()} << 16 | static_cast<uint64_t>(type))) * 0x9e3779b97f4a7c15ULL;
+  const char* p = name.data();
+  size_t n = name.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    // The shift folds high bits back down: without it two names whose words differ only in
+    // their top bits would collide whatever the seed (the multiply never carries them down).
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+  }
+  uint64_t tail = 0;
+  for (size_t i = 0; i < n; ++i) tail |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  h = (h ^ tail ^ (h >> 32)) * 0x94d049bb133111ebULL;
+  return h ^ (h >> 29);
+}
 
 }  // namespace sipedge::resolve
