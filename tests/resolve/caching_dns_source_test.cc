@@ -11,59 +11,15 @@
 #include <vector>
 
 #include "fake_dns_source.h"
+#include "fake_dns_upstream.h"
 #include "resolve/rcu_thread.h"
 
 namespace sipedge::resolve {
 namespace {
 
 using testing::addresses;
+using testing::FakeUpstream;
 using testing::status_only;
-
-// Answers with `next`, at once or (deferred) when answer_all() says; timers run when
-// fire_timers() says, so tests control "1.8 s passed" without waiting.
-class FakeUpstream : public DnsUpstream {
- public:
-  void query(const std::string& name, RrType type, Callback done) override {
-    ++queries;
-    if (deferred) {
-      held.emplace_back(name, type, std::move(done));
-      return;
-    }
-    answer(name, type, done);
-  }
-  TimerId schedule(int64_t delay_ms, std::function<void()> fn) override {
-    timers.emplace_back(next_timer, std::move(fn));
-    last_delay_ms = delay_ms;
-    return next_timer++;
-  }
-  void cancel(TimerId id) override {
-    std::erase_if(timers, [id](const auto& t) { return t.first == id; });
-  }
-  void fire_timers() {
-    auto due = std::move(timers);
-    timers.clear();
-    for (auto& t : due) t.second();
-  }
-  void answer_all() {
-    auto batch = std::move(held);
-    held.clear();
-    for (auto& [name, type, done] : batch) answer(name, type, done);
-  }
-  void answer(const std::string& name, RrType type, const Callback& done) {
-    Reply reply;
-    reply.answer = next;
-    reply.steps.push_back(
-        DnsStep{name, type, next.status, static_cast<uint32_t>(next.record_count()), false, false});
-    done(std::move(reply));
-  }
-  DnsAnswer next = status_only(DnsStatus::kTimeout);
-  int queries = 0;
-  bool deferred = false;
-  std::vector<std::tuple<std::string, RrType, Callback>> held;
-  std::vector<std::pair<TimerId, std::function<void()>>> timers;
-  TimerId next_timer = 1;
-  int64_t last_delay_ms = 0;
-};
 
 class CachingDnsSourceTest : public ::testing::Test {
  protected:

@@ -35,8 +35,9 @@ inline constexpr size_t kResolve = kPolicy + kMaxPolicyRules * kVerdictCount;
 inline constexpr size_t kCacheHit = kResolve + count_of<ResolveOutcome>();
 inline constexpr size_t kCacheMiss = kCacheHit + 1;
 inline constexpr size_t kCacheStale = kCacheMiss + 1;
+inline constexpr size_t kDnsSharedWaits = kCacheStale + 1;
 // A histogram: kLatencyBucketCount per-bucket counts (not cumulative), then the sum in us.
-inline constexpr size_t kDnsLatency = kCacheStale + 1;
+inline constexpr size_t kDnsLatency = kDnsSharedWaits + 1;
 inline constexpr size_t kForwardLatency = kDnsLatency + kLatencyBucketCount + 1;
 inline constexpr size_t kConnectionsOpened = kForwardLatency + kLatencyBucketCount + 1;
 inline constexpr size_t kConnectionsClosed = kConnectionsOpened + 1;

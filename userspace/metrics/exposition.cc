@@ -151,6 +151,10 @@ void append_resolution(const CounterTotals& t, std::vector<MetricFamily>* out) {
   out->push_back(single("sipedge_dns_cache_stale_total",
                         "Answers served from expired cache entries because DNS failed.",
                         MetricType::Counter, static_cast<double>(t[slot::kCacheStale])));
+  out->push_back(single("sipedge_dns_shared_waits_total",
+                        "DNS cache misses that waited for another worker's query instead of "
+                        "sending their own.",
+                        MetricType::Counter, static_cast<double>(t[slot::kDnsSharedWaits])));
   out->push_back(histogram("sipedge_dns_latency_seconds",
                            "Time from sending a DNS query to its answer.", t, slot::kDnsLatency));
 }

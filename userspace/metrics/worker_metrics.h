@@ -37,6 +37,8 @@ struct alignas(64) WorkerMetrics {
   void count_cache(bool hit) { bump(hit ? slot::kCacheHit : slot::kCacheMiss); }
   // An answer served from an expired entry because the upstream failed.
   void count_stale() { bump(slot::kCacheStale); }
+  // DNS cache misses that waited for another worker's upstream query instead of sending one.
+  void count_dns_shared_waits(uint64_t n) { bump(slot::kDnsSharedWaits, n); }
   void observe_dns_latency_us(uint64_t us) { observe(slot::kDnsLatency, us); }
   // From the request's arrival to its forwarding send.
   void observe_forward_latency_us(uint64_t us) { observe(slot::kForwardLatency, us); }

@@ -1,7 +1,8 @@
 // One router worker: a thread with its own io_uring, its own SO_REUSEPORT sockets, its own
 // c-ares channels, target cache, TCP connections and metrics block. Nothing it touches on
 // the message path is shared with another worker except the DNS cache (lock-free reads)
-// and the published configuration snapshot (read between loop turns).
+// and the published configuration snapshot (read between loop turns); on a DNS cache miss,
+// also the table of queries in flight (one mutex, beside a network round trip).
 #pragma once
 
 #include <atomic>
@@ -24,6 +25,7 @@
 #include "resolve/caching_dns_source.h"
 #include "resolve/dns_cache.h"
 #include "resolve/rfc3263_resolver.h"
+#include "resolve/shared_query_table.h"
 #include "sip/message_parser.h"
 #include "tls/session_cache.h"
 
@@ -34,6 +36,9 @@ namespace sipedge::router {
 struct WorkerShared {
   net::UringFeatures features;
   resolve::DnsCache* dns_cache = nullptr;
+  // Upstream DNS queries in flight, so a cold name costs one query, not one per worker.
+  // Each worker's CachingDnsSource holds its membership and leaves before the worker ends.
+  resolve::SharedQueryTable dns_queries;
   SnapshotSlot* snapshot = nullptr;
   HopQuarantine* quarantine = nullptr;  // failed next hops, shared by all workers
   std::atomic<bool> stop{false};
@@ -240,6 +245,7 @@ class Worker {
   std::unique_ptr<resolve::CachingDnsSource> dns_source_;
   std::unique_ptr<resolve::Rfc3263Resolver> resolver_;
   std::unordered_map<int, DnsPoll> dns_polls_;  // c-ares fd -> the poll armed for it
+  uint64_t dns_shared_waits_reported_ = 0;      // dns_source_->shared_waits() in the metrics
 
   // Source-address choice when several listeners share a family (a wildcard expanded to
   // every local address): a direct-mapped cache of route lookups.

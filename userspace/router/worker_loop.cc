@@ -2,9 +2,11 @@
 // timers, configuration pick-up, QSBR quiescent states, drain on stop.
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "net/sockets.h"
 #include "sipedge/monotonic_clock.h"
@@ -22,6 +24,25 @@ constexpr uint16_t kUdpBufferGroup = 1;
 constexpr size_t kTargetCacheEntries = 8192;
 constexpr int kTickMs = 250;
 
+// The longest one upstream query can take (the last server asked after the next-server
+// delays, then its whole budget), plus a loop turn's slack: a worker waiting for another
+// worker's query asks the upstream itself after this.
+int64_t shared_wait_ms(const resolve::AresOptions& ao) {
+  const int64_t servers = std::max<int64_t>(1, static_cast<int64_t>(ao.servers.size()));
+  return (servers - 1) * resolve::ares_next_server_delay_ms(ao) +
+         resolve::ares_server_budget_ms(ao) + kTickMs;
+}
+
+// The worker's DNS wake-up: another worker's query for a name we wait for has an outcome.
+// Runs on that worker's thread (under the table's lock): one non-blocking eventfd write.
+std::function<void()> eventfd_waker(int fd) {
+  return [fd] {
+    uint64_t one = 1;
+    ssize_t rc = ::write(fd, &one, sizeof(one));
+    (void)rc;  // EAGAIN: the counter is full, so a wake-up is pending anyway
+  };
+}
+
 }  // namespace
 
 Worker::Worker(unsigned index, WorkerShared& shared, metrics::WorkerMetrics& metrics, int wake_fd)
@@ -36,6 +57,9 @@ Worker::Worker(unsigned index, WorkerShared& shared, metrics::WorkerMetrics& met
 
 Worker::~Worker() {
   closing_ = true;
+  // Waits for other workers' DNS queries end while the driver (their timers) still exists,
+  // and no other worker's reply wakes our eventfd after this.
+  if (dns_source_) dns_source_->leave_shared();
   // c-ares callbacks (ARES_EDESTRUCTION) reach the resolver: the driver goes first.
   ares_.reset();
   resolver_.reset();
@@ -125,7 +149,14 @@ Expected<bool, std::string> Worker::open(const RouterSnapshot& snap) {
   ares_ = std::move(*driver);
   upstream_ = std::make_unique<resolve::AresUpstream>(*ares_);
   auto clock = [this] { return now_ms_; };
-  dns_source_ = std::make_unique<resolve::CachingDnsSource>(*shared_.dns_cache, *upstream_, clock);
+  resolve::CachingDnsSourceConfig dc;
+  dc.shared_wait_ms = shared_wait_ms(ao);
+  // Joined before the worker resolves anything; left by the source (leave_shared() in
+  // ~Worker, or its destructor), on this thread, before the daemon closes the eventfd.
+  resolve::SharedQueryTable::Participant sharing;
+  if (shared_.worker_count > 1) sharing = shared_.dns_queries.join(eventfd_waker(wake_fd_));
+  dns_source_ = std::make_unique<resolve::CachingDnsSource>(*shared_.dns_cache, *upstream_, clock,
+                                                            dc, std::move(sharing));
   resolve::ResolverConfig rc;
   rc.quarantine_ms = cfg.dns.quarantine_ms;
   rc.ready_cache_entries = 0;  // the worker keeps its own ready target lists (TargetCache)
@@ -241,6 +272,9 @@ void Worker::run(int drain_ms) {
       ++seen;
     }
     io_uring_cq_advance(ring, seen);
+    // Outcomes of other workers' DNS queries we wait for (the wake CQE above, or posted
+    // since): one atomic load when there are none.
+    dns_source_->drain_shared();
     if (!read_again_.empty()) {
       std::vector<net::ConnRef> again;
       again.swap(read_again_);
@@ -303,6 +337,9 @@ void Worker::handle_cqe(const io_uring_cqe* cqe) {
       break;
     }
     case OpKind::kWake:
+      // Another worker's DNS outcome (run() drains it after this batch), a reload or a stop.
+      // Not re-armed once stopping (no read left on the eventfd at teardown): outcomes
+      // posted while draining are taken at the next tick.
       if (!shared_.stop.load(std::memory_order_relaxed)) arm_wake();
       break;
     case OpKind::kIgnore:
@@ -311,6 +348,12 @@ void Worker::handle_cqe(const io_uring_cqe* cqe) {
 }
 
 void Worker::on_timer_tick() {
+  // The source counts on its own (it knows no metrics); the block gets the difference.
+  const uint64_t shared_waits = dns_source_->shared_waits();
+  if (shared_waits != dns_shared_waits_reported_) {
+    m_.count_dns_shared_waits(shared_waits - dns_shared_waits_reported_);
+    dns_shared_waits_reported_ = shared_waits;
+  }
   const config::LimitsConfig& lim = snap_->config.limits;
   int64_t idle_ms = static_cast<int64_t>(lim.tcp_idle_timeout_s) * 1000;
   std::vector<net::TcpConnection*> expired;
