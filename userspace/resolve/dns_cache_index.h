@@ -77,6 +77,8 @@ class DnsCacheIndex {
  public:
   // Bytes of the name a slot holds; a longer name's rest is compared in the entry.
   static constexpr size_t kInlineName = 64;
+  // Bytes of one slot: what a hit reads.
+  static constexpr size_t kSlotBytes = 128;
 
   // `capacity` live entries at most (callers bound their size); the table has at least
   // twice as many slots (a power of two), so its load stays at or below one half.
@@ -128,7 +130,7 @@ class DnsCacheIndex {
     std::array<std::atomic<uint64_t>, 4> addresses{};
     std::array<std::atomic<uint64_t>, kInlineName / 8> name{};
   };
-  static_assert(sizeof(Slot) == 128);
+  static_assert(sizeof(Slot) == kSlotBytes);
   static inline const void* const kMoving = reinterpret_cast<const void*>(uintptr_t{1});
 
   // The name's first kInlineName bytes as the slot holds them: 8-byte words, zero-padded.
