@@ -84,9 +84,12 @@ struct CacheLookup {
     if (inline_count == SlotAddresses::kNotInline) return answer->addresses[i];
     IpAddress out;
     out.family = inline_family;
-    const size_t width = inline_family == 4 ? 4 : 16;
-    std::memcpy(out.bytes.data(), reinterpret_cast<const char*>(inline_words.data()) + i * width,
-                width);
+    const char* words = reinterpret_cast<const char*>(inline_words.data());
+    if (inline_family == 4) {
+      std::memcpy(out.bytes.data(), words + 4 * i, 4);  // constant sizes: plain moves
+    } else {
+      std::memcpy(out.bytes.data(), words + 16 * i, 16);
+    }
     return out;
   }
 };
@@ -200,8 +203,7 @@ inline uint64_t dns_cache_key_hash(std::string_view name, RrType type, uint64_t 
     h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 32;
   }
-  uint64_t tail = 0;
-  for (size_t i = 0; i < n; ++i) tail |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  const uint64_t tail = tail_word(name.data(), name.size(), name.size() - n);
   h = (h ^ tail ^ (h >> 32)) * 0x94d049bb133111ebULL;
   return h ^ (h >> 29);
 }

@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -38,6 +39,25 @@
 #include "resolve/dns_records.h"
 
 namespace sipedge::resolve {
+
+// Bytes [offset, len) of `p` (at most 8) as memcpy would put them in a zeroed word, without
+// reading outside [0, len): on a little-endian core, one load of the last 8 bytes shifted
+// down instead of a loop of up to 7 byte loads (the tail of every name a hit hashes and
+// compares).
+inline uint64_t tail_word(const char* p, size_t len, size_t offset) {
+  const size_t r = len - offset;
+  if (r == 0) return 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    if (len >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p + len - 8, 8);
+      return w >> (64 - 8 * r);
+    }
+  }
+  uint64_t w = 0;
+  std::memcpy(&w, p + offset, r);
+  return w;
+}
 
 // An address set small enough to live in a slot: up to 4 IPv4 or 2 IPv6 addresses.
 struct SlotAddresses {
@@ -152,11 +172,7 @@ class DnsCacheIndex {
       std::memcpy(&w, p + 8 * k, 8);
       same &= s.name[k].load(std::memory_order_acquire) == w;
     }
-    if (8 * k < n) {
-      uint64_t w = 0;
-      std::memcpy(&w, p + 8 * k, n - 8 * k);
-      same &= s.name[k].load(std::memory_order_acquire) == w;
-    }
+    if (8 * k < n) same &= s.name[k].load(std::memory_order_acquire) == tail_word(p, n, 8 * k);
     return same;
   }
 
