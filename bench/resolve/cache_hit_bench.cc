@@ -61,7 +61,7 @@ constexpr int kBatch = 1024;  // lookups between clock checks / quiescent states
 
 struct Options {
   double seconds = 0.2;
-  std::vector<int> entries = {1024, 16384, 262144};
+  std::vector<int> entries = {1024, 16384, 65536, 262144};
   int writer_rate = 10'000;  // replacements per second
   int repeats = 3;
 };
