@@ -73,6 +73,9 @@ TEST(ConfigErrors, OutOfRangeNumbers) {
             "t.toml:2: xdp.rate_pps: must be 0..4294967295, got 4294967296");
   EXPECT_EQ(parse_error_of("[dns]\ntimeout_ms = 0\n"),
             "t.toml:2: dns.timeout_ms: must be 1..60000, got 0");
+  // The cache's index is 256 bytes per entry, allocated at start: bounded at 1 GiB.
+  EXPECT_EQ(parse_error_of("[dns]\ncache_max_entries = 67108864\n"),
+            "t.toml:2: dns.cache_max_entries: must be 16..4194304, got 67108864");
   EXPECT_EQ(parse_error_of("[limits]\nmax_message_size = 100\n"),
             "t.toml:2: limits.max_message_size: must be 1024..1048576, got 100");
 }

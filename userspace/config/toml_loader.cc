@@ -164,7 +164,9 @@ void read_dns(TomlReader& r, const toml::table& root, DnsConfig* d) {
   read_checked_array(r, *t, "dns", "servers", check_dns_server, &d->servers);
   r.read_number<int>(*t, "dns", "timeout_ms", 1, 60000, &d->timeout_ms);
   r.read_number<int>(*t, "dns", "tries", 1, 10, &d->tries);
-  r.read_number<size_t>(*t, "dns", "cache_max_entries", 16, size_t{1} << 26, &d->cache_max_entries);
+  // 2^22 entries: the index alone is 1 GiB (256 bytes each, allocated at start), and the
+  // 64 MiB answer bound holds far fewer entries than that anyway.
+  r.read_number<size_t>(*t, "dns", "cache_max_entries", 16, size_t{1} << 22, &d->cache_max_entries);
   r.read_number<uint32_t>(*t, "dns", "max_ttl_s", 1, 604800, &d->max_ttl_s);
   r.read_number<size_t>(*t, "dns", "max_pending_per_worker", 1, size_t{1} << 20,
                         &d->max_pending_per_worker);
