@@ -22,7 +22,6 @@
 //
 // usage: resolve_cache_hit_bench [--seconds S] [--entries N[,N...]] [--writer-rate PER_SEC]
 //                                [--repeats R]
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,6 +40,7 @@
 #include <vector>
 
 #include "resolve/dns_cache.h"
+#include "resolve/huge_page_memory.h"
 #include "resolve/rcu_thread.h"
 
 namespace {
@@ -198,16 +198,12 @@ double top10_share(size_t keys) {
 // one dependent load to a random line.
 class FloorChase {
  public:
-  explicit FloorChase(size_t bytes) : n_(std::max<size_t>(2, bytes / sizeof(Node))) {
-    // On transparent huge pages where the kernel grants them, as the cache's slot array:
-    // otherwise the floor would count page walks that the cache does not pay.
-    mapped_ = n_ * sizeof(Node) + kHugePage;
-    void* raw = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) throw std::bad_alloc();
-    raw_ = raw;
-    const uintptr_t aligned = (reinterpret_cast<uintptr_t>(raw) + kHugePage - 1) & ~(kHugePage - 1);
-    madvise(reinterpret_cast<void*>(aligned), n_ * sizeof(Node), MADV_HUGEPAGE);
-    nodes_ = reinterpret_cast<Node*>(aligned);
+  // On transparent huge pages where the kernel grants them, as the cache's slot array:
+  // otherwise the floor would count page walks that the cache does not pay.
+  explicit FloorChase(size_t bytes)
+      : n_(std::max<size_t>(2, bytes / sizeof(Node))),
+        memory_(n_ * sizeof(Node)),
+        nodes_(static_cast<Node*>(memory_.data())) {
     std::vector<uint32_t> perm(n_);
     for (size_t i = 0; i < n_; ++i) perm[i] = static_cast<uint32_t>(i);
     Xorshift rng{0x9E3779B97F4A7C15ULL};
@@ -235,20 +231,15 @@ class FloorChase {
     if (p_ == n_) std::puts("");  // keeps the chase alive
     return best;
   }
-  ~FloorChase() { munmap(raw_, mapped_); }
-  FloorChase(const FloorChase&) = delete;
-  FloorChase& operator=(const FloorChase&) = delete;
 
  private:
-  static constexpr size_t kHugePage = size_t{2} << 20;
   struct alignas(64) Node {
     uint64_t next;
     char pad[56];
   };
   size_t n_;
-  size_t mapped_ = 0;
-  void* raw_ = nullptr;
-  Node* nodes_ = nullptr;  // in raw_, huge-page aligned
+  sipedge::resolve::HugePageMemory memory_;
+  Node* nodes_;  // in memory_ (zero-filled: the constructor writes every node's next)
   uint64_t p_ = 0;
 };
 

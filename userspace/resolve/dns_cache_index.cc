@@ -1,7 +1,5 @@
 #include "resolve/dns_cache_index.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <new>
 #include <type_traits>
@@ -9,8 +7,6 @@
 namespace sipedge::resolve {
 
 namespace {
-
-constexpr size_t kHugePage = size_t{2} << 20;
 
 size_t slot_count_for(size_t capacity) {
   size_t n = 16;
@@ -39,32 +35,16 @@ SlotAddresses SlotAddresses::of(RrType type, std::span<const IpAddress> addresse
   return out;
 }
 
-DnsCacheIndex::DnsCacheIndex(size_t capacity) {
-  const size_t n = slot_count_for(capacity);
-  mask_ = n - 1;
-  // Anonymous memory, aligned to a huge page so that the kernel can back it with
-  // transparent huge pages (MADV_HUGEPAGE); zero-filled, which is every slot's empty state.
-  const size_t bytes = n * sizeof(Slot);
-  mapped_bytes_ = bytes + kHugePage;
-  void* raw =
-      mmap(nullptr, mapped_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (raw == MAP_FAILED) throw std::bad_alloc();
-  const uintptr_t base = reinterpret_cast<uintptr_t>(raw);
-  const uintptr_t aligned = (base + kHugePage - 1) & ~(kHugePage - 1);
-  // Give back the unaligned head and the unused tail.
-  if (aligned > base) munmap(raw, aligned - base);
-  const uintptr_t end = base + mapped_bytes_;
-  if (end > aligned + bytes)
-    munmap(reinterpret_cast<void*>(aligned + bytes), end - aligned - bytes);
-  mapped_bytes_ = bytes;
-  madvise(reinterpret_cast<void*>(aligned), bytes, MADV_HUGEPAGE);  // a hint; 4 KiB pages work
-  slot_ = reinterpret_cast<Slot*>(aligned);
-  for (size_t i = 0; i < n; ++i) new (&slot_[i]) Slot;
+DnsCacheIndex::DnsCacheIndex(size_t capacity)
+    : mask_(slot_count_for(capacity) - 1), memory_((mask_ + 1) * sizeof(Slot)) {
+  // The mapping is zero-filled, which is every slot's empty state; the slots are still
+  // constructed, so that they are objects.
+  slot_ = static_cast<Slot*>(memory_.data());
+  for (size_t i = 0; i <= mask_; ++i) new (&slot_[i]) Slot;
 }
 
 DnsCacheIndex::~DnsCacheIndex() {
-  static_assert(std::is_trivially_destructible_v<Slot>);
-  munmap(slot_, mapped_bytes_);
+  static_assert(std::is_trivially_destructible_v<Slot>);  // memory_ unmaps them
 }
 
 void DnsCacheIndex::write(Slot& s, const SlotRecord& r) {

@@ -37,6 +37,7 @@
 #include <string_view>
 
 #include "resolve/dns_records.h"
+#include "resolve/huge_page_memory.h"
 
 namespace sipedge::resolve {
 
@@ -184,8 +185,8 @@ class DnsCacheIndex {
 
   // What every reader loads, alone on its cache line; the writer never stores to it.
   alignas(64) size_t mask_;
-  Slot* slot_;  // mask_ + 1 slots, fixed for the index's lifetime
-  size_t mapped_bytes_;
+  Slot* slot_;  // mask_ + 1 slots in memory_, fixed for the index's lifetime
+  HugePageMemory memory_;
   // Writer-only bookkeeping on a line of its own.
   alignas(64) size_t live_ = 0;
 };
