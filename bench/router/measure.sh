@@ -8,6 +8,8 @@
 set -euo pipefail
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../tests/integration/lib/processes.sh
+source "$here/../../tests/integration/lib/processes.sh"
 loadgen=$build/bench/router/sip_loadgen
 null_forwarder=$build/bench/router/null_forwarder
 sipedge=${SIPEDGE_BIN:-$build/tools/sipedge/sipedge}
@@ -40,17 +42,6 @@ naptr_answered() { kdig @127.0.0.1 -p 53 +timeout=1 +retry=0 +short bench.test N
 wait_dns_ready naptr_answered
 results=$tmp/results.jsonl
 : >"$results"
-
-# stop_forwarder PID: SIGTERM, then wait (bounded) so the next one can bind 5060.
-stop_forwarder() {
-  kill "$1" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$1" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -9 "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
 
 # loadgen_run NAME PID TRANSPORT URI PHASE ARGS...: one sip_loadgen run, its summary appended
 # to $results with "phase": PHASE.
@@ -99,7 +90,7 @@ run_forwarder() {
   fi
   echo "bench/router: measuring $name" >&2
   measure "$name" "$pid"
-  stop_forwarder "$pid"
+  stop_pid "$pid"
 }
 
 run_forwarder null "$null_forwarder" --listen "$listen" --sink "$sink"

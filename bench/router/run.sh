@@ -20,6 +20,8 @@
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../tests/integration/lib/processes.sh
+source "$here/../../tests/integration/lib/processes.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "bench/router: needs root (network namespace, port 53)" >&2
@@ -44,9 +46,7 @@ ns=sebench$$
 cleanup() {
   set +e
   # Anything still running in our namespace was started by measure.sh.
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-  sleep 0.2
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+  kill_netns_pids "$ns"
   ip netns del "$ns" 2>/dev/null
   rm -rf "/etc/netns/$ns"
 }

@@ -9,6 +9,8 @@ set -euo pipefail
 build=$1
 tmp=$2
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../tests/integration/lib/processes.sh
+source "$here/../../tests/integration/lib/processes.sh"
 loadgen=$build/bench/tls/tls_loadgen
 sipedge=${SIPEDGE_BIN:-$build/tools/sipedge/sipedge}
 seconds=${TLS_BENCH_SECONDS:-4}
@@ -40,17 +42,6 @@ wait_listening() {
   return 1
 }
 
-# stop_server PID: SIGTERM, then wait (bounded) so the next one can bind the ports.
-stop_server() {
-  kill "$1" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$1" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -9 "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-
 # loadgen NAME PID PHASE ARGS...: one tls_loadgen run on core 1, its summary appended to
 # $results with "phase": PHASE.
 loadgen() {
@@ -76,7 +67,7 @@ run_server() {
   if ! wait_listening "$pid"; then
     echo "bench/tls: $name did not start:" >&2
     tail -n 20 "$tmp/$name.log" >&2
-    stop_server "$pid"
+    stop_pid "$pid"
     return 0
   fi
   echo "bench/tls: measuring $name" >&2
@@ -94,7 +85,7 @@ run_server() {
     echo "bench/tls: $name exited during the run; its log:" >&2
     tail -n 20 "$tmp/$name.log" >&2
   fi
-  stop_server "$pid"
+  stop_pid "$pid"
 }
 
 start_kamailio() {

@@ -18,6 +18,8 @@
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../tests/integration/lib/processes.sh
+source "$here/../../tests/integration/lib/processes.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "bench/tls: needs root (network namespace, real-time scheduling)" >&2
@@ -42,9 +44,7 @@ tmp=$(mktemp -d /tmp/sipedge-tlsbench.XXXXXX)
 cleanup() {
   set +e
   # Anything still running in our namespace was started by measure.sh.
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
-  sleep 0.3
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+  kill_netns_pids "$ns"
   ip netns del "$ns" 2>/dev/null
   rm -rf "$tmp"
 }

@@ -32,7 +32,7 @@ lab_init ops "${1:?usage: scaleout.sh BUILD_DIR}"
 NS_NODE1=${LAB_ID}m NS_NODE2=${LAB_ID}n
 CLIENT=10.30.1.2 FRONT=10.30.1.1 FRONT_LAN=10.30.2.1 UAS=10.30.2.2 NODE1=10.30.2.11 NODE2=10.30.2.12
 PROM=127.0.0.1:9090
-trap 'rc=$?; set +e; for ns in "$NS_NODE1" "$NS_NODE2"; do lab_kill_ns_pids "$ns"; ip netns del "$ns" 2>/dev/null; done; (exit $rc); lab_teardown' EXIT
+trap 'rc=$?; set +e; for ns in "$NS_NODE1" "$NS_NODE2"; do kill_netns_pids "$ns"; ip netns del "$ns" 2>/dev/null; done; (exit $rc); lab_teardown' EXIT
 
 # --- topology --------------------------------------------------------------------------------------
 for ns in "$NS_CLIENT" "$NS_EDGE" "$NS_LAN" "$NS_SERVER" "$NS_NODE1" "$NS_NODE2"; do

@@ -15,6 +15,8 @@
 #
 # usage: source lab.sh; lab_init PREFIX BUILD_DIR; lab_up; lab_start_nsd; lab_start_sipedge ...
 lab_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/integration/lib/processes.sh
+source "$lab_lib_dir/processes.sh"
 LAB_PY=/usr/bin/python3
 
 # Addresses (the same in every lab: each lab has its own namespaces).
@@ -92,7 +94,7 @@ lab_preclean() {
     pid=${BASH_REMATCH[1]}
     kill -0 "$pid" 2>/dev/null && continue
     echo "# removing the leftover namespace $ns of a dead run"
-    lab_kill_ns_pids "$ns"
+    kill_netns_pids "$ns"
     ip netns del "$ns" 2>/dev/null || true
   done
   for pin in /sys/fs/bpf/sipedge/"$prefix"*; do
@@ -101,23 +103,6 @@ lab_preclean() {
     kill -0 "${BASH_REMATCH[1]}" 2>/dev/null && continue
     rm -rf "$pin"
   done
-}
-
-# lab_kill_ns_pids NS: ends the processes inside one of the lab's namespaces (all started by
-# the lab), politely first.
-lab_kill_ns_pids() {
-  local pids
-  pids=$(ip netns pids "$1" 2>/dev/null | tr '\n' ' ')
-  [ -n "$pids" ] || return 0
-  # shellcheck disable=SC2086
-  kill $pids 2>/dev/null || true
-  for _ in $(seq 30); do
-    pids=$(ip netns pids "$1" 2>/dev/null | tr '\n' ' ')
-    [ -n "$pids" ] || return 0
-    sleep 0.1
-  done
-  # shellcheck disable=SC2086
-  kill -9 $pids 2>/dev/null || true
 }
 
 lab_teardown() {
@@ -132,7 +117,7 @@ lab_teardown() {
   fi
   for p in "${lab_pids[@]}"; do kill "$p" 2>/dev/null; done
   for ns in "$NS_CLIENT" "$NS_ATTACKER" "$NS_SERVER" "$NS_EDGE" "$NS_LAN"; do
-    lab_kill_ns_pids "$ns"
+    kill_netns_pids "$ns"
   done
   # A daemon that attached XDP and was killed leaves its pins; the link dies with the netns.
   [ -x "$SIPEDGECTL" ] && [ -e "$LAB_PINS" ] &&
