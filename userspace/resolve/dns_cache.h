@@ -82,15 +82,7 @@ struct CacheLookup {
   // The answer's address `i` (< address_count()): from the slot's copy when there is one.
   IpAddress address(size_t i) const {
     if (inline_count == SlotAddresses::kNotInline) return answer->addresses[i];
-    IpAddress out;
-    out.family = inline_family;
-    const char* words = reinterpret_cast<const char*>(inline_words.data());
-    if (inline_family == 4) {
-      std::memcpy(out.bytes.data(), words + 4 * i, 4);  // constant sizes: plain moves
-    } else {
-      std::memcpy(out.bytes.data(), words + 16 * i, 16);
-    }
-    return out;
+    return SlotAddresses::at(inline_words.data(), inline_family, i);
   }
 };
 

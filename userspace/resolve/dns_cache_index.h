@@ -70,6 +70,19 @@ struct SlotAddresses {
   // The inline form of `addresses` asked as `type`, or count == kNotInline when it does not
   // fit (more than 4 IPv4 / 2 IPv6, or a family other than the type's).
   static SlotAddresses of(RrType type, std::span<const IpAddress> addresses);
+  // Address `i` of a set in this layout (`bytes` as 8-byte words, as a slot holds them), of
+  // `family` (4 for A, 6 for AAAA). Constant-size copies: plain moves on the hit path.
+  static IpAddress at(const uint64_t* words, uint8_t family, size_t i) {
+    IpAddress out;
+    out.family = family;
+    const char* b = reinterpret_cast<const char*>(words);
+    if (family == 4) {
+      std::memcpy(out.bytes.data(), b + 4 * i, 4);
+    } else {
+      std::memcpy(out.bytes.data(), b + 16 * i, 16);
+    }
+    return out;
+  }
 };
 
 // What a reader copies out of a matching slot: scalars only, so that the inlined lookup
