@@ -11,7 +11,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git clang clang-14 llvm clang-format
   libfuzzer-14-dev libclang-rt-14-dev
   # libraries
-  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libc-ares-dev liburcu-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libsodium-dev libc-ares-dev liburcu-dev
   liburing-dev libtomlplusplus-dev libcli11-dev prometheus-cpp-dev
   # eBPF / XDP
   libbpf-dev libxdp-dev xdp-tools bpftool linux-libc-dev libelf-dev zlib1g-dev

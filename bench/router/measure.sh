@@ -4,7 +4,7 @@
 # in turn on 127.0.0.1:5060 (core 0) with sip_loadgen (core 1) driving it and receiving on
 # 127.0.0.1:5070, and prints the table.
 #
-# usage: measure.sh BUILD_DIR
+# usage: measure.sh BUILD_DIR   (env: SIPEDGE_BIN, SIPEDGE_BASELINE_BIN)
 set -euo pipefail
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -104,6 +104,14 @@ if kamailio=$(command -v kamailio || ls /usr/sbin/kamailio 2>/dev/null); then
     -P "$kamailio_dir/kamailio.pid" -Y "$kamailio_dir" -w "$kamailio_dir"
 else
   echo "kamailio: not installed"
+fi
+
+# Before/after in one run: the same daemon from another revision (run.sh builds it when
+# SIPEDGE_BASELINE_REV is set), e.g. the commit before a change on the hot path.
+baseline=${SIPEDGE_BASELINE_BIN:-}
+if [ -n "$baseline" ] && [ -x "$baseline" ]; then
+  run_forwarder baseline-1w "$baseline" --listen "udp:$listen" --listen "tcp:$listen" \
+    --dns 127.0.0.1:53 --workers 1
 fi
 
 if [ -x "$sipedge" ]; then

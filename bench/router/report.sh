@@ -66,6 +66,10 @@ table() {
           if (name == "null") continue
           printf "  %-22s %14s %10s %22s   %s\n", name " / null", ratio(rate[name], rate["null"]),
             ratio(per_cpu[name], per_cpu["null"]), ratio(eq_cpu[name], eq_cpu["null"]), added(name)
+          if (name == "sipedge-1w" && ("baseline-1w" in rate))
+            printf "  %-22s %14s %10s %22s   (target: within 5 %% per CPU-second)\n", name " / baseline-1w",
+              ratio(rate[name], rate["baseline-1w"]), ratio(per_cpu[name], per_cpu["baseline-1w"]),
+              ratio(eq_cpu[name], eq_cpu["baseline-1w"])
           if (name ~ /^sipedge/ && ("kamailio" in rate))
             printf "  %-22s %14s %10s %22s\n", name " / kamailio", ratio(rate[name], rate["kamailio"]),
               ratio(per_cpu[name], per_cpu["kamailio"]), ratio(eq_cpu[name], eq_cpu["kamailio"])

@@ -15,7 +15,8 @@
 # server) and runs measure.sh inside that namespace.
 #
 # usage: bench/router/run.sh BUILD_DIR   (root)
-# env: ROUTER_BENCH_SECONDS (full-load window, 5), ROUTER_EQUAL_RATE (50000),
+# env: SIPEDGE_BASELINE_REV (a git revision to measure beside, e.g. HEAD~1),
+#      ROUTER_BENCH_SECONDS (full-load window, 5), ROUTER_EQUAL_RATE (50000),
 #      ROUTER_LATENCY_RATE (5000), ROUTER_BENCH_SCHED (rr | nice | none), SIPEDGE_BIN
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
@@ -35,6 +36,19 @@ if ! cmake --build "$build" --target null_forwarder sip_loadgen >/dev/null; then
     [ -x "$build/bench/router/$program" ] || exit 1
   done
   echo "bench/router: build failed; using the programs already in $build" >&2
+fi
+
+# SIPEDGE_BASELINE_REV=REV: also measure the daemon built from REV (a git worktree beside
+# the build), for a before/after ratio of a change in the same run.
+if [ -n "${SIPEDGE_BASELINE_REV:-}" ]; then
+  base_src=${TMPDIR:-/tmp}/sipedge-baseline-$(git -C "$here" rev-parse --short "$SIPEDGE_BASELINE_REV")
+  if [ ! -d "$base_src" ]; then
+    git -C "$here" worktree add --detach "$base_src" "$SIPEDGE_BASELINE_REV" >/dev/null
+  fi
+  cmake -S "$base_src" -B "$base_src/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$base_src/build" --target sipedge >/dev/null
+  export SIPEDGE_BASELINE_BIN=$base_src/build/tools/sipedge/sipedge
+  echo "bench/router: baseline is $SIPEDGE_BASELINE_REV ($SIPEDGE_BASELINE_BIN)"
 fi
 
 if ! command -v kamailio >/dev/null && [ ! -x /usr/sbin/kamailio ]; then

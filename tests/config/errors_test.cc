@@ -29,7 +29,7 @@ TEST(ConfigErrors, UnknownTopLevelTable) {
 TEST(ConfigErrors, UnknownKeyInATable) {
   EXPECT_EQ(parse_error_of("[daemon]\nworkers = 2\nwrokers = 2\n"),
             "t.toml:3: daemon.wrokers: unknown key (known here: workers, log_level, "
-            "record_route, local_names)");
+            "record_route, local_names, secret_file)");
 }
 
 TEST(ConfigErrors, UnknownKeyInTheSecondListener) {

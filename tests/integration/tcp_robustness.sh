@@ -28,6 +28,9 @@ cat >"$conf" <<EOF
 max_message_size = 2000
 tcp_idle_timeout_s = $idle_s
 tcp_max_connections_per_source = $per_source
+# The trickling peer below stays within its message deadline here (budgets.sh and
+# forged_responses.sh test the deadline itself).
+tcp_message_timeout_ms = 120000
 EOF
 args=("${LAB_SIPEDGE_ARGS[@]}")
 for i in "${!args[@]}"; do [ "${args[i]}" = --workers ] && args[i + 1]=1; done

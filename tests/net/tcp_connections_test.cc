@@ -33,7 +33,7 @@ TEST(TcpConnections, OutboundTlsIsReusedOnlyForTheSameIdentity_R8) {
   EXPECT_EQ(t.find(hop, resolve::Transport::kTls, "b.example"), b);
 }
 
-TEST(TcpConnections, InboundIsFoundByTransportForResponses) {
+TEST(TcpConnections, ConnectionsAreTransportExact) {
   TcpConnectionTable t(8, 4);
   const char* why = "";
   Endpoint client = ep("198.51.100.7:40000");
@@ -41,8 +41,13 @@ TEST(TcpConnections, InboundIsFoundByTransportForResponses) {
   ASSERT_NE(tls, nullptr);
   EXPECT_EQ(t.find(client, resolve::Transport::kTls), tls);
   EXPECT_EQ(t.find(client, resolve::Transport::kTcp), nullptr);
-  EXPECT_EQ(t.find_inbound(client.address, resolve::Transport::kTls), tls);
-  EXPECT_EQ(t.find_inbound(client.address, resolve::Transport::kTcp), nullptr);
+  // Another connection from the same address (a second subscriber behind the same NAT) is
+  // not the one a lookup by the first one's endpoint gives.
+  TcpConnection* other =
+      t.open(ep("198.51.100.7:40001"), false, UniqueFd(), &why, resolve::Transport::kTls);
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(t.find(client, resolve::Transport::kTls), tls);
+  EXPECT_EQ(t.find(ep("198.51.100.7:40001"), resolve::Transport::kTls), other);
 }
 
 TEST(TcpConnections, PerSourceLimitCountsTlsAndTcpTogether) {

@@ -345,7 +345,9 @@ TEST(RuleName, LabelsAreStable) {
   EXPECT_EQ(rule_name(Rule::kR6SipsOverPlaintext), "r6_sips_over_plaintext");
   EXPECT_EQ(rule_name(Rule::kR6SipsContact), "r6_sips_contact");
   EXPECT_EQ(rule_name(Rule::kR9TlsOnlyNetwork), "r9_tls_only");
-  EXPECT_EQ(kRuleCount, 7u);
+  EXPECT_EQ(rule_name(Rule::kRelayForbiddenDestination), "relay_forbidden_destination");
+  EXPECT_EQ(rule_name(Rule::kRelaySpecialAddress), "relay_special_address");
+  EXPECT_EQ(kRuleCount, 9u);
 }
 
 TEST(PolicySnapshot, SharedReadOnlyAcrossThreads) {

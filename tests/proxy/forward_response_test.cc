@@ -10,6 +10,12 @@ constexpr std::string_view kOurs =
     "192.0.2.10:5060;branch=z9hG4bKd3f1a0c97e6b5a21.0c1d2e3f4a5b6c7d;rport=5060;received=192.0.2."
     "10\n";
 
+// Our Via (sealed for the Via below it) on top of `via_row` ("Via: VALUE\n").
+std::string below_ours(std::string_view via_row) {
+  std::string_view value = via_row.substr(5, via_row.size() - 6);
+  return "Via: " + sealed_via(value) + "\n" + std::string(via_row);
+}
+
 // The 180 SIPp's uas sends back for the INVITE, after us: our Via on top.
 std::string ringing(std::string_view vias) {
   return crlf(std::string(vias) +
@@ -40,10 +46,9 @@ std::string forwarded(const Received& r) {
 }
 
 TEST(Rfc3581_4, ResponseGoesToReceivedAndRport) {
-  auto r = receive(
-      ringing(std::string(kOurs) +
-              "Via: SIP/2.0/UDP "
-              "203.0.113.5:5061;branch=z9hG4bK-4711-1-0;rport=40000;received=198.18.0.7\n"));
+  auto r = receive(ringing(
+      below_ours("Via: SIP/2.0/UDP "
+                 "203.0.113.5:5061;branch=z9hG4bK-4711-1-0;rport=40000;received=198.18.0.7\n")));
   ResponseRoute route = route_response(r->msg(), edge_identity());
   ASSERT_EQ(route.kind, ResponseRoute::Kind::kForward) << route.drop_reason;
   EXPECT_EQ(route.transport, resolve::Transport::kUdp);
@@ -57,17 +62,15 @@ TEST(Rfc3581_4, ResponseGoesToReceivedAndRport) {
 }
 
 TEST(Rfc3261_18_2_2, ReceivedWithoutRportUsesTheSentByPort) {
-  auto r = receive(
-      ringing(std::string(kOurs) +
-              "Via: SIP/2.0/UDP 203.0.113.5:5061;branch=z9hG4bK-4711-1-0;received=198.18.0.7\n"));
+  auto r = receive(ringing(below_ours(
+      "Via: SIP/2.0/UDP 203.0.113.5:5061;branch=z9hG4bK-4711-1-0;received=198.18.0.7\n")));
   ResponseRoute route = route_response(r->msg(), edge_identity());
   ASSERT_EQ(route.kind, ResponseRoute::Kind::kForward);
   EXPECT_EQ(route.destination, ep("198.18.0.7:5061"));
 }
 
 TEST(Rfc3261_18_2_2, NumericSentByWithoutPortUsesTheTransportDefault) {
-  auto r =
-      receive(ringing(std::string(kOurs) + "Via: SIP/2.0/TCP [2001:db8::5];branch=z9hG4bK77\n"));
+  auto r = receive(ringing(below_ours("Via: SIP/2.0/TCP [2001:db8::5];branch=z9hG4bK77\n")));
   ResponseRoute route = route_response(r->msg(), edge_identity());
   ASSERT_EQ(route.kind, ResponseRoute::Kind::kForward);
   EXPECT_EQ(route.transport, resolve::Transport::kTcp);
@@ -75,8 +78,8 @@ TEST(Rfc3261_18_2_2, NumericSentByWithoutPortUsesTheTransportDefault) {
 }
 
 TEST(Rfc3261_18_2_2, SentByNameWithoutReceivedNeedsDns) {
-  auto r = receive(ringing(std::string(kOurs) +
-                           "Via: SIP/2.0/TLS client.atlanta.example.com;branch=z9hG4bK77\n"));
+  auto r = receive(
+      ringing(below_ours("Via: SIP/2.0/TLS client.atlanta.example.com;branch=z9hG4bK77\n")));
   ResponseRoute route = route_response(r->msg(), edge_identity());
   ASSERT_EQ(route.kind, ResponseRoute::Kind::kForward);
   EXPECT_TRUE(route.needs_dns);
@@ -86,10 +89,11 @@ TEST(Rfc3261_18_2_2, SentByNameWithoutReceivedNeedsDns) {
 }
 
 TEST(Rfc3261_16_7, MultiValueViaRowLosesOnlyOurValue) {
-  auto r = receive(ringing(
-      "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKd3f1.0c1d, SIP/2.0/UDP 203.0.113.5:5061;"
-      "branch=z9hG4bK-4711-1-0;rport=40000;received=198.18.0.7\n"
-      "Via: SIP/2.0/UDP 10.1.1.1;branch=z9hG4bKlower\n"));
+  const std::string client =
+      "SIP/2.0/UDP 203.0.113.5:5061;branch=z9hG4bK-4711-1-0;rport=40000;received=198.18.0.7";
+  auto r = receive(ringing("Via: " + sealed_via(client) + ", " + client +
+                           "\n"
+                           "Via: SIP/2.0/UDP 10.1.1.1;branch=z9hG4bKlower\n"));
   ResponseRoute route = route_response(r->msg(), edge_identity());
   ASSERT_EQ(route.kind, ResponseRoute::Kind::kForward);
   EXPECT_EQ(route.destination, ep("198.18.0.7:40000"));
@@ -116,14 +120,12 @@ TEST(Rfc3261_16_7, ResponseWithOnlyOurViaIsDropped) {
 }
 
 TEST(Rfc3261_16_7, SctpBelowOursIsDropped) {
-  auto r =
-      receive(ringing(std::string(kOurs) + "Via: SIP/2.0/SCTP 203.0.113.5;branch=z9hG4bK77\n"));
+  auto r = receive(ringing(below_ours("Via: SIP/2.0/SCTP 203.0.113.5;branch=z9hG4bK77\n")));
   EXPECT_EQ(route_response(r->msg(), edge_identity()).kind, ResponseRoute::Kind::kDrop);
 }
 
 TEST(Rfc3261_16_7, ForwardedResponseThatDoesNotFitIsAnError) {
-  auto r =
-      receive(ringing(std::string(kOurs) + "Via: SIP/2.0/UDP 203.0.113.5:5061;branch=z9hG4bK-1\n"));
+  auto r = receive(ringing(below_ours("Via: SIP/2.0/UDP 203.0.113.5:5061;branch=z9hG4bK-1\n")));
   std::vector<char> full(4096);
   auto n = build_forwarded_response(r->msg(), r->raw(), full);
   ASSERT_TRUE(n.has_value());

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "net/endpoint.h"
+#include "proxy/branch_hash.h"
 #include "proxy/stateless_proxy.h"
+#include "trust/edge_secret.h"
 #include "sip/message_parser.h"
 
 namespace sipedge::proxy::testing {
@@ -29,6 +31,9 @@ inline LocalIdentity edge_identity() {
                   {resolve::Transport::kTls, ep("192.0.2.10:5061")},
                   {resolve::Transport::kUdp, ep("[2001:db8::10]:5060")}};
   me.names = {"edge.example.net"};
+  auto secret = trust::EdgeSecret::from_bytes("a test secret of at least 32 bytes, fixed");
+  EXPECT_TRUE(secret.has_value());
+  if (secret) me.branch_key = trust::BranchKey::from(*secret);
   return me;
 }
 
@@ -37,6 +42,7 @@ inline Inbound udp_from(std::string_view source) {
   in.transport = resolve::Transport::kUdp;
   in.source = ep(source);
   in.local = ep("192.0.2.10:5060");
+  in.flow = trust::pack(trust::FlowToken{trust::FlowKind::kUdp, 0, 0, 0});
   return in;
 }
 
@@ -119,14 +125,33 @@ inline std::string sipp_invite_head(std::string_view request_uri = "sip:service@
 
 inline std::string sipp_invite() { return with_body(sipp_invite_head(), kSdp); }
 
+// Our Via value as a next hop echoes it, its branch sealed (edge_identity's key) for `below`,
+// the Via value below ours: what a response to a request we forwarded carries on top.
+inline std::string sealed_via(std::string_view below,
+                              trust::FlowToken flow = {trust::FlowKind::kUdp, 0, 0, 0},
+                              uint64_t loop = 0x0c1d2e3f4a5b6c7dULL) {
+  std::array<char, kBranchSize> b{};
+  format_branch(trust::pack(flow), loop, b);
+  seal_branch(edge_identity().branch_key, below, b);
+  return "SIP/2.0/UDP 192.0.2.10:5060;branch=" + std::string(b.data(), b.size()) +
+         ";rport=5060;received=192.0.2.10";
+}
+
 // Runs plan_request + build_forwarded_request; fails the test unless the plan forwards.
 inline std::string forward(const Received& r, const Inbound& in, const LocalIdentity& me,
                            const ForwardOptions& opts, RequestPlan* plan_out = nullptr) {
   RequestPlan plan = plan_request(r.msg(), in, me);
   EXPECT_EQ(plan.kind, RequestPlan::Kind::kForward) << plan.status << " " << plan.reason;
-  if (plan_out != nullptr) *plan_out = plan;
+  if (plan_out != nullptr) {
+    // The branch the request must leave with, computed on its own (compute_branch), so a
+    // test comparing bytes also checks that the one build_forwarded_request sealed is it.
+    *plan_out = plan;
+    EXPECT_EQ(compute_branch(r.msg(), in, me, plan_out->branch_text), kBranchSize);
+  }
+  ForwardOptions sealed = opts;
+  sealed.branch_key = me.branch_key;
   std::vector<char> out(8192);
-  auto n = build_forwarded_request(r.msg(), r.raw(), plan, in, opts, out);
+  auto n = build_forwarded_request(r.msg(), r.raw(), plan, in, sealed, out);
   EXPECT_TRUE(n.has_value()) << (n ? "" : n.error().to_string());
   return n ? std::string(out.data(), *n) : std::string();
 }

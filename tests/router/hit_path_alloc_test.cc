@@ -73,7 +73,7 @@ TEST(HitPath, CachedRequestsAllocateNothing) {
   ASSERT_TRUE(net::parse_endpoint("127.0.0.1:" + std::to_string(edge_port), &l.endpoint));
   cfg.listeners.push_back(l);
   cfg.dns.servers = {"127.0.0.1:9"};  // never asked: the next hop is numeric
-  auto snap = build_snapshot(cfg);
+  auto snap = build_snapshot(cfg, trust::BranchKey{});
   ASSERT_TRUE(snap) << snap.error();
   SnapshotSlot slot;
   slot.publish(*snap);

@@ -196,6 +196,10 @@ CommandLine parse_or_exit(int argc, char** argv, std::string_view version, std::
   apply_overrides(cl.overrides, &cl.config);
   if (auto valid = validate(cl.config); !valid) return fail(valid.error().message);
   if (cl.check_only) {
+    if (!cl.config.policy.untrusted_next_hops)
+      err << "sipedge: warning: " << cl.config_path
+          << ": open relay: [policy] untrusted_next_hops is not set, so requests from sources "
+             "outside policy.trusted may be forwarded to any address\n";
     out << "sipedge: " << cl.config_path << ": configuration is valid\n";
     cl.exit_code = 0;
   }

@@ -50,6 +50,9 @@ struct PolicyConfig {
   std::vector<net::Endpoint> trusted_downgrade;  // next hops a sips: request may reach in clear
   TransportTlsAction transport_tls = TransportTlsAction::kAccept;
   SipsContactAction sips_contact = SipsContactAction::kReject;
+  // Where requests from sources outside trusted_networks may be forwarded (next hops after
+  // resolution); nullopt (the key left out): anywhere, an open relay (--check-config warns).
+  std::optional<std::vector<std::string>> untrusted_next_hops;
 
   bool operator==(const PolicyConfig&) const = default;
 };
@@ -106,6 +109,10 @@ struct LimitsConfig {
   size_t tcp_max_connections_per_source = 64;
   size_t tcp_write_queue_bytes = 262144;
   int tcp_connect_timeout_ms = 2000;
+  // A stream message must be complete this long after its first byte (slowloris).
+  int tcp_message_timeout_ms = 10000;
+  // A write queue that makes no progress this long closes its connection.
+  int tcp_write_stall_timeout_ms = 10000;
 
   bool operator==(const LimitsConfig&) const = default;
 };
@@ -115,7 +122,9 @@ inline constexpr unsigned kMaxWorkers = 1024;
 struct DaemonConfig {
   std::string source;  // config file path ("" when none)
   std::vector<ListenerConfig> listeners;
-  unsigned workers = 0;                  // 0 = one per core
+  unsigned workers = 0;  // 0 = one per core
+  // The secret every Via branch MAC and flow token is keyed from ("" = random per start).
+  std::string secret_file;
   std::vector<std::string> local_names;  // lower-case host names that mean "this proxy"
   XdpConfig xdp;
   DnsConfig dns;
@@ -148,9 +157,14 @@ Expected<DaemonConfig, ConfigError> load_config_file(const std::string& path);
 
 // Cross-field checks on a complete config (file and flags merged): at least one listener, no
 // duplicate listener, listener transport and port, a tls listener's certificate and key, workers
-// range, rate limits with a burst, metrics not on a TCP listener's address, no duplicate route
-// domain. Returns true or the first problem, located through DaemonConfig::origins.
+// range, rate limits with a burst (XDP and generated replies), metrics not on a TCP listener's
+// address, no duplicate route domain. Returns true or the first problem, located through
+// DaemonConfig::origins.
 Expected<bool, ConfigError> validate(const DaemonConfig& config);
+
+// What a valid config allows that an operator probably did not mean (e.g. an open relay: no
+// policy.untrusted_next_hops), one line each, located like validate()'s errors; none: empty.
+std::vector<std::string> config_warnings(const DaemonConfig& config);
 
 // Writes `config` as TOML in the layout parse_config() reads (origins are not written).
 std::string to_toml(const DaemonConfig& config);
@@ -181,6 +195,7 @@ struct Overrides {
   std::vector<std::string> deny;                         // --deny: appended
   std::vector<StaticRoute> routes;                       // --route: appended
   std::optional<LogLevel> log_level;                     // --log-level
+  std::optional<std::string> secret_file;                // --secret-file
 };
 
 // Applies `overrides` over `config` (flags win over the file) and records their origins.
@@ -195,9 +210,10 @@ struct CommandLine {
   int exit_code = -1;  // >= 0: exit now with this (help/version/check printed, or an error)
 };
 
-// Parses argv: --config FILE, --check-config FILE (validate, print, exit 0 or 2), --version,
-// --help and the overrides (see Overrides). Loads the file, applies the flags and runs
-// validate(). Errors print "sipedge: <error>" to `err` and set exit_code = 2.
+// Parses argv: --config FILE, --check-config FILE (validate, print config_warnings() to `err`
+// as "sipedge: warning: ...", the verdict to `out`, exit 0 or 2), --version, --help and the
+// overrides (see Overrides). Loads the file, applies the flags and runs validate(). Errors
+// print "sipedge: <error>" to `err` and set exit_code = 2.
 CommandLine parse_command_line(int argc, char** argv, std::string_view version, std::ostream& out,
                                std::ostream& err);
 // The same, printing to std::cout / std::cerr.

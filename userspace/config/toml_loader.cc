@@ -64,12 +64,14 @@ void read_enum(TomlReader& r, const toml::table& t, std::string_view prefix, std
 
 void read_daemon(TomlReader& r, const toml::table& root, DaemonConfig* c) {
   const toml::table* t = r.table(root, "daemon");
-  if (!t || !r.only_keys(*t, "daemon", {"workers", "log_level", "record_route", "local_names"}))
+  if (!t || !r.only_keys(*t, "daemon",
+                         {"workers", "log_level", "record_route", "local_names", "secret_file"}))
     return;
   r.read_number<unsigned>(*t, "daemon", "workers", 0, kMaxWorkers, &c->workers);
   read_enum(r, *t, "daemon", "log_level", parse_log_level,
             "\"error\", \"warn\", \"info\" or \"debug\"", &c->log_level);
   r.read_bool(*t, "daemon", "record_route", &c->record_route);
+  r.read_string(*t, "daemon", "secret_file", &c->secret_file);
   read_checked_array(r, *t, "daemon", "local_names", check_host_name, &c->local_names);
 }
 
@@ -177,12 +179,17 @@ void read_policy(TomlReader& r, const toml::table& root, PolicyConfig* p) {
   const toml::table* t = r.table(root, "policy");
   if (!t || !r.only_keys(*t, "policy",
                          {"trusted", "tls_only", "deny", "trusted_downgrade", "transport_tls",
-                          "sips_contact"}))
+                          "sips_contact", "untrusted_next_hops"}))
     return;
   read_checked_array(r, *t, "policy", "trusted", check_cidr, &p->trusted_networks);
   read_checked_array(r, *t, "policy", "tls_only", check_cidr, &p->tls_only_networks);
   read_checked_array(r, *t, "policy", "deny", check_cidr, &p->deny_networks);
   read_checked_array(r, *t, "policy", "trusted_downgrade", check_endpoint, &p->trusted_downgrade);
+  if (t->contains("untrusted_next_hops")) {
+    p->untrusted_next_hops.emplace();
+    read_checked_array(r, *t, "policy", "untrusted_next_hops", check_cidr,
+                       &*p->untrusted_next_hops);
+  }
   read_enum(r, *t, "policy", "transport_tls", parse_transport_tls_action,
             "\"accept\" or \"reject\"", &p->transport_tls);
   read_enum(r, *t, "policy", "sips_contact", parse_sips_contact_action,
@@ -219,10 +226,11 @@ void read_metrics(TomlReader& r, const toml::table& root, DaemonConfig* c) {
 
 void read_limits(TomlReader& r, const toml::table& root, LimitsConfig* l) {
   const toml::table* t = r.table(root, "limits");
-  if (!t || !r.only_keys(*t, "limits",
-                         {"max_message_size", "tcp_idle_timeout_s",
-                          "tcp_max_connections_per_worker", "tcp_max_connections_per_source",
-                          "tcp_write_queue_bytes", "tcp_connect_timeout_ms"}))
+  if (!t || !r.only_keys(
+                *t, "limits",
+                {"max_message_size", "tcp_idle_timeout_s", "tcp_max_connections_per_worker",
+                 "tcp_max_connections_per_source", "tcp_write_queue_bytes",
+                 "tcp_connect_timeout_ms", "tcp_message_timeout_ms", "tcp_write_stall_timeout_ms"}))
     return;
   r.read_number<size_t>(*t, "limits", "max_message_size", 1024, size_t{1} << 20,
                         &l->max_message_size);
@@ -234,6 +242,10 @@ void read_limits(TomlReader& r, const toml::table& root, LimitsConfig* l) {
   r.read_number<size_t>(*t, "limits", "tcp_write_queue_bytes", 4096, size_t{1} << 30,
                         &l->tcp_write_queue_bytes);
   r.read_number<int>(*t, "limits", "tcp_connect_timeout_ms", 1, 60000, &l->tcp_connect_timeout_ms);
+  r.read_number<int>(*t, "limits", "tcp_message_timeout_ms", 100, 600000,
+                     &l->tcp_message_timeout_ms);
+  r.read_number<int>(*t, "limits", "tcp_write_stall_timeout_ms", 100, 600000,
+                     &l->tcp_write_stall_timeout_ms);
 }
 
 Expected<DaemonConfig, ConfigError> read_document(const toml::table& root,

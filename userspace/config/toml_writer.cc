@@ -27,10 +27,12 @@ int64_t i64(uint64_t v) { return static_cast<int64_t>(v); }
 
 std::string to_toml(const DaemonConfig& c) {
   toml::table root;
-  root.insert("daemon", toml::table{{"workers", i64(c.workers)},
-                                    {"log_level", std::string(log_level_name(c.log_level))},
-                                    {"record_route", c.record_route},
-                                    {"local_names", strings(c.local_names)}});
+  toml::table daemon{{"workers", i64(c.workers)},
+                     {"log_level", std::string(log_level_name(c.log_level))},
+                     {"record_route", c.record_route},
+                     {"local_names", strings(c.local_names)}};
+  if (!c.secret_file.empty()) daemon.insert("secret_file", c.secret_file);
+  root.insert("daemon", std::move(daemon));
   toml::array listen;
   for (const ListenerConfig& l : c.listeners) {
     toml::table t{{"transport", std::string(resolve::transport_name(l.transport))},
@@ -76,14 +78,14 @@ std::string to_toml(const DaemonConfig& c) {
     if (!value->empty()) tls.insert(key, *value);
   root.insert("tls", std::move(tls));
   const PolicyConfig& p = c.policy;
-  root.insert(
-      "policy",
-      toml::table{{"trusted", strings(p.trusted_networks)},
-                  {"tls_only", strings(p.tls_only_networks)},
-                  {"deny", strings(p.deny_networks)},
-                  {"trusted_downgrade", endpoints(p.trusted_downgrade)},
-                  {"transport_tls", std::string(transport_tls_action_name(p.transport_tls))},
-                  {"sips_contact", std::string(sips_contact_action_name(p.sips_contact))}});
+  toml::table policy{{"trusted", strings(p.trusted_networks)},
+                     {"tls_only", strings(p.tls_only_networks)},
+                     {"deny", strings(p.deny_networks)},
+                     {"trusted_downgrade", endpoints(p.trusted_downgrade)},
+                     {"transport_tls", std::string(transport_tls_action_name(p.transport_tls))},
+                     {"sips_contact", std::string(sips_contact_action_name(p.sips_contact))}};
+  if (p.untrusted_next_hops) policy.insert("untrusted_next_hops", strings(*p.untrusted_next_hops));
+  root.insert("policy", std::move(policy));
   toml::array routes;
   for (const StaticRoute& r : c.routes) {
     routes.push_back(toml::table{{"domain", r.domain}, {"next_hop", r.next_hop_uri}});
@@ -97,7 +99,9 @@ std::string to_toml(const DaemonConfig& c) {
                           {"tcp_max_connections_per_worker", i64(l.tcp_max_connections_per_worker)},
                           {"tcp_max_connections_per_source", i64(l.tcp_max_connections_per_source)},
                           {"tcp_write_queue_bytes", i64(l.tcp_write_queue_bytes)},
-                          {"tcp_connect_timeout_ms", l.tcp_connect_timeout_ms}});
+                          {"tcp_connect_timeout_ms", l.tcp_connect_timeout_ms},
+                          {"tcp_message_timeout_ms", l.tcp_message_timeout_ms},
+                          {"tcp_write_stall_timeout_ms", l.tcp_write_stall_timeout_ms}});
   std::ostringstream out;
   out << root << "\n";
   return out.str();

@@ -50,7 +50,9 @@ inline constexpr size_t kTlsHandshakes = kDowngrades + 1;
 inline constexpr size_t kTlsFailures = kTlsHandshakes + count_of<Direction>() * 2;
 inline constexpr size_t kTlsOpened = kTlsFailures + count_of<Direction>() * count_of<TlsFailure>();
 inline constexpr size_t kTlsClosed = kTlsOpened + count_of<TlsVersion>();
-inline constexpr size_t kCount = kTlsClosed + count_of<TlsVersion>();
+inline constexpr size_t kResponseDrops = kTlsClosed + count_of<TlsVersion>();  // [reason]
+inline constexpr size_t kEvents = kResponseDrops + count_of<ResponseDropReason>();
+inline constexpr size_t kCount = kEvents + count_of<Event>();
 
 // Offset of the sum within a histogram.
 inline constexpr size_t kHistogramSum = kLatencyBucketCount;

@@ -178,6 +178,20 @@ void append_forwarding(const CounterTotals& t, std::vector<MetricFamily>* out) {
     add_sample(drops, {label("reason", drop_reason_label(static_cast<DropReason>(i)))},
                static_cast<double>(t[slot::kDrops + i]));
   out->push_back(std::move(drops));
+  MetricFamily rdrops = family("sipedge_responses_dropped_total",
+                               "Responses not forwarded, by reason (forged_branch: our Via "
+                               "branch did not verify for the Via below it).",
+                               MetricType::Counter);
+  for (size_t i = 0; i < count_of<ResponseDropReason>(); ++i)
+    add_sample(rdrops, {label("reason", response_drop_label(static_cast<ResponseDropReason>(i)))},
+               static_cast<double>(t[slot::kResponseDrops + i]));
+  out->push_back(std::move(rdrops));
+  for (size_t i = 0; i < count_of<Event>(); ++i) {
+    auto e = static_cast<Event>(i);
+    out->push_back(single("sipedge_" + std::string(event_label(e)) + "_total",
+                          std::string(event_help(e)), MetricType::Counter,
+                          static_cast<double>(t[slot::kEvents + i])));
+  }
   out->push_back(single("sipedge_failovers_total",
                         "Targets skipped because they failed before (RFC 3263 4.3).",
                         MetricType::Counter, static_cast<double>(t[slot::kFailovers])));

@@ -63,6 +63,36 @@ enum class DropReason : uint8_t {
   kCount
 };
 
+// Why a response was not forwarded (proxy::ResponseDrop, minus kNone).
+enum class ResponseDropReason : uint8_t {
+  kNotOurs,
+  kForgedBranch,
+  kMalformed,
+  kUnsupportedTransport,
+  kPolicy,
+  kSendFailed,
+  kCount
+};
+
+// Events at the trust boundary and the process-wide budgets, each its own counter series
+// (sipedge_<label>_total).
+enum class Event : uint8_t {
+  kResponseFlowGone,       // the connection a response names closed: §18.2.2 reconnect
+  kResponseFlowElsewhere,  // the connection belongs to another worker
+  kRepliesLimited,         // a generated reply withheld by the per-source reply budget
+  kAcceptBackoff,          // accept hit EMFILE/ENFILE: backed off instead of spinning
+  kLocalSocketFailure,     // a socket() for a next hop failed locally (not the hop's fault)
+  kUdpSendFailed,          // a datagram the kernel refused
+  kIcmpIgnored,            // an ICMP error that does not make a hop fail
+  kIcmpHopQuarantined,     // an ICMP error that quarantined a hop
+  kMessageTimeout,         // a stream message not complete within tcp_message_timeout_ms
+  kWriteStalled,           // a write queue that made no progress within its deadline
+  kStreamBufferShed,       // a connection closed to keep buffered bytes within budget
+  kCongestedFailover,      // a full write queue made the request try the next target
+  kOverMtuToTcp,           // a request larger than MTU - 200 sent over TCP (§18.1.1)
+  kCount
+};
+
 // Why a TLS handshake failed (the same order as tls::FailureReason, minus kNone).
 enum class TlsFailure : uint8_t {
   kExpired,
@@ -104,6 +134,12 @@ std::string_view parse_failure_label(ParseFailure f);
 std::string_view resolve_outcome_label(ResolveOutcome o);
 // "pending_queue_full", ..., "send_failed".
 std::string_view drop_reason_label(DropReason r);
+// "not_ours", "forged_branch", "malformed", "unsupported_transport", "policy", "send_failed".
+std::string_view response_drop_label(ResponseDropReason r);
+// The series name part: "response_flow_gone", "replies_limited", ...
+std::string_view event_label(Event e);
+// The HELP text of an event's series.
+std::string_view event_help(Event e);
 // "expired", "not_yet_valid", "unknown_ca", "name_mismatch", "no_peer_certificate",
 // "protocol", "closed", "other", "timeout".
 std::string_view tls_failure_label(TlsFailure f);

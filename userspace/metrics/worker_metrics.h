@@ -48,6 +48,10 @@ struct alignas(64) WorkerMetrics {
   void count_drop(DropReason r) { bump(slot::kDrops + static_cast<size_t>(r)); }
   // A target skipped because it failed before (RFC 3263 §4.3 quarantine).
   void count_failover() { bump(slot::kFailovers); }
+  void count_response_drop(ResponseDropReason r) {
+    bump(slot::kResponseDrops + static_cast<size_t>(r));
+  }
+  void count_event(Event e, uint64_t n = 1) { bump(slot::kEvents + static_cast<size_t>(e), n); }
   // A sips: request sent over plaintext to a trusted-downgrade next hop (R3).
   void count_downgrade() { bump(slot::kDowngrades); }
 

@@ -55,15 +55,21 @@ Expected<UniqueFd, std::string> open_tcp_listener(const Endpoint& ep, int backlo
   return fd;
 }
 
-Expected<UniqueFd, std::string> start_tcp_connect(const Endpoint& to) {
+Expected<UniqueFd, ConnectError> start_tcp_connect(const Endpoint& to) {
+  auto local_errno = [] {
+    return errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM ||
+           errno == EADDRNOTAVAIL || errno == EAGAIN;
+  };
   int family = to.address.family == 6 ? AF_INET6 : AF_INET;
   UniqueFd fd(socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd) return unexpected(fail("socket", to));
+  if (!fd) return unexpected(ConnectError{fail("socket", to), true});
   set_int(fd.get(), IPPROTO_TCP, TCP_NODELAY, 1);
   sockaddr_storage ss;
   socklen_t len = endpoint_to_sockaddr(to, &ss);
-  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0 && errno != EINPROGRESS)
-    return unexpected(fail("connect", to));
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0 && errno != EINPROGRESS) {
+    bool local = local_errno();
+    return unexpected(ConnectError{fail("connect", to), local});
+  }
   return fd;
 }
 

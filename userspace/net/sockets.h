@@ -19,8 +19,15 @@ Expected<UniqueFd, std::string> open_udp_socket(const Endpoint& ep, bool reusepo
 // Listening TCP socket on `ep` with SO_REUSEPORT.
 Expected<UniqueFd, std::string> open_tcp_listener(const Endpoint& ep, int backlog);
 
+// Why a connect could not start: `local` when this process or host ran out of something
+// (descriptors, memory, ports), which says nothing about the next hop.
+struct ConnectError {
+  std::string message;
+  bool local = false;
+};
+
 // Starts a non-blocking connect to `to`; returns the socket (connect in progress or done).
-Expected<UniqueFd, std::string> start_tcp_connect(const Endpoint& to);
+Expected<UniqueFd, ConnectError> start_tcp_connect(const Endpoint& to);
 
 // The local address a socket is bound to.
 bool local_endpoint(int fd, Endpoint* out);

@@ -59,6 +59,9 @@ TcpConnection* TcpConnectionTable::open(const Endpoint& remote, bool outbound, U
   c.remote = remote;
   c.local = Endpoint{};
   c.in.clear();
+  c.frame = sip::FrameCursor{};
+  c.message_started_ms = 0;
+  c.write_progress_ms = 0;
   c.out.clear();
   c.tls.reset();
   c.tls_identity.assign(outbound ? tls_identity : std::string_view());
@@ -69,7 +72,6 @@ TcpConnection* TcpConnectionTable::open(const Endpoint& remote, bool outbound, U
   c.tls_stored_session = nullptr;
   c.connect_deadline_ms = 0;
   by_remote_[key_of(remote, transport, c.tls_identity)] = idx;
-  if (!outbound) latest_inbound_[SourceKey{remote.address, static_cast<uint8_t>(transport)}] = idx;
   ++open_;
   return &c;
 }
@@ -80,9 +82,6 @@ void TcpConnectionTable::close(TcpConnection* c) {
   auto it = by_remote_.find(key_of(c->remote, c->transport, c->tls_identity));
   if (it != by_remote_.end() && it->second == idx) by_remote_.erase(it);
   if (!c->outbound) {
-    auto li =
-        latest_inbound_.find(SourceKey{c->remote.address, static_cast<uint8_t>(c->transport)});
-    if (li != latest_inbound_.end() && li->second == idx) latest_inbound_.erase(li);
     auto ps = per_source_.find(c->remote.address);
     if (ps != per_source_.end() && --ps->second == 0) per_source_.erase(ps);
   }
@@ -118,12 +117,6 @@ TcpConnection* TcpConnectionTable::find(const Endpoint& remote, resolve::Transpo
   TcpConnection* c = &slots_[it->second];
   // Two identities whose hashes collide are two connections; the second is not reused.
   return same_identity(c->tls_identity, tls_identity) ? c : nullptr;
-}
-
-TcpConnection* TcpConnectionTable::find_inbound(const IpAddress& address,
-                                                resolve::Transport transport) {
-  auto it = latest_inbound_.find(SourceKey{address, static_cast<uint8_t>(transport)});
-  return it == latest_inbound_.end() ? nullptr : &slots_[it->second];
 }
 
 }  // namespace sipedge::net

@@ -16,6 +16,7 @@
 #include "net/endpoint.h"
 #include "net/unique_fd.h"
 #include "resolve/transport.h"
+#include "sip/stream_framer.h"
 #include "tls/tls_session.h"
 
 namespace sipedge::net {
@@ -44,7 +45,13 @@ struct TcpConnection {
   UniqueFd fd;
   Endpoint remote;
   Endpoint local;
-  std::string in;  // bytes received and not yet framed (plaintext)
+  std::string in;          // bytes received and not yet framed (plaintext)
+  sip::FrameCursor frame;  // how far framing got into `in` (resumed, never rescanned)
+  // When the first byte of the message at the front of `in` arrived (0: `in` is empty):
+  // a message must be complete within limits.tcp_message_timeout_ms of it.
+  int64_t message_started_ms = 0;
+  // When the write queue (`out`) last moved: a queue stalled past its deadline is closed.
+  int64_t write_progress_ms = 0;
   // Messages accepted for sending in this loop turn (sent together at its end: one send, one
   // TLS record), or waiting for the connection to be up (connect, TLS handshake).
   std::string staged;
@@ -83,17 +90,12 @@ class TcpConnectionTable {
   TcpConnection* get(uint32_t index, uint32_t generation);
   TcpConnection* get(ConnRef ref) { return ref.valid() ? get(ref.index, ref.generation) : nullptr; }
   ConnRef ref_of(const TcpConnection* c) const;
-  // The open or connecting connection to/from `remote` over `transport` (outbound reuse;
-  // responses back); for TLS to a next hop, the one verified for `tls_identity`.
+  // The open or connecting connection to/from exactly `remote` over `transport` (outbound
+  // reuse); for TLS to a next hop, the one verified for `tls_identity`. Responses never look
+  // connections up by address: they go to the connection their flow token names.
   TcpConnection* find(const Endpoint& remote,
                       resolve::Transport transport = resolve::Transport::kTcp,
                       std::string_view tls_identity = {});
-  // The latest inbound connection over `transport` from `address` (any port): where a
-  // response goes when the client's Via names its listening port rather than the
-  // connection's (RFC 3261 §18.2.2).
-  TcpConnection* find_inbound(const IpAddress& address,
-                              resolve::Transport transport = resolve::Transport::kTcp);
-
   size_t open_count() const { return open_; }
   template <typename F>
   void for_each(F&& f) {
@@ -115,21 +117,12 @@ class TcpConnectionTable {
       return EndpointHash{}(k.remote) ^ (k.identity_hash * 31 + k.transport);
     }
   };
-  struct SourceKey {
-    IpAddress address;
-    uint8_t transport = 0;
-    bool operator==(const SourceKey&) const = default;
-  };
-  struct SourceKeyHash {
-    size_t operator()(const SourceKey& k) const { return AddressHash{}(k.address) + k.transport; }
-  };
   static Key key_of(const Endpoint& remote, resolve::Transport t, std::string_view identity);
 
   std::vector<TcpConnection> slots_;
   std::vector<uint32_t> free_;
   std::unordered_map<Key, uint32_t, KeyHash> by_remote_;
   std::unordered_map<IpAddress, uint32_t, AddressHash> per_source_;
-  std::unordered_map<SourceKey, uint32_t, SourceKeyHash> latest_inbound_;
   size_t per_source_limit_;
   size_t open_ = 0;
 };

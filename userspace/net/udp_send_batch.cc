@@ -46,6 +46,7 @@ void UdpSendBatch::send_run(size_t begin, size_t end) {
     // A refused datagram (ECONNREFUSED from an earlier ICMP error, EAGAIN, ...) is skipped;
     // the rest still go.
     ++refused_;
+    ++refused_total_;
     ++off;
   }
 }

@@ -26,6 +26,8 @@ class UdpSendBatch {
   // Sends everything queued; returns the number of datagrams the kernel refused.
   size_t flush();
   size_t pending() const { return count_; }
+  // Datagrams the kernel refused since construction (flushes inside reserve() included).
+  uint64_t refused_total() const { return refused_total_; }
 
  private:
   // sendmmsg of queued datagrams [begin, end), which all leave through one socket.
@@ -39,6 +41,7 @@ class UdpSendBatch {
   size_t count_ = 0;
   int reserved_fd_ = -1;
   size_t refused_ = 0;
+  uint64_t refused_total_ = 0;
 };
 
 }  // namespace sipedge::net

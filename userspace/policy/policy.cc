@@ -73,6 +73,12 @@ Expected<Policy, std::string> Policy::create(const PolicyOptions& options) {
   std::sort(p.trusted_downgrade_.begin(), p.trusted_downgrade_.end(), endpoint_less);
   p.trusted_downgrade_.erase(std::unique(p.trusted_downgrade_.begin(), p.trusted_downgrade_.end()),
                              p.trusted_downgrade_.end());
+  if (options.untrusted_next_hops) {
+    auto filled = fill(p.untrusted_next_hops_, "untrusted_next_hops", *options.untrusted_next_hops);
+    if (!filled) return unexpected(filled.error());
+    p.relay_limited_ = true;
+  }
+  p.own_listeners_ = options.own_listeners;
   p.transport_tls_ = options.transport_tls;
   p.sips_contact_ = options.sips_contact;
   return p;
@@ -123,6 +129,38 @@ Decision Policy::check_target(bool request_uri_sips, Transport target_transport,
 bool Policy::is_trusted_downgrade(const net::Endpoint& target) const {
   return std::binary_search(trusted_downgrade_.begin(), trusted_downgrade_.end(), target,
                             endpoint_less);
+}
+
+namespace {
+
+// Addresses no request may be relayed to: they name this host, every host or none.
+bool special_address(const resolve::IpAddress& a) {
+  const uint8_t* b = a.bytes.data();
+  if (a.family == 4) {
+    uint32_t v = (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+    return v == 0 || v == 0xffffffffu || (b[0] & 0xf0) == 0xe0 ||  // 0.0.0.0, broadcast, 224/4
+           (b[0] == 169 && b[1] == 254);                           // link-local
+  }
+  bool zero = true;
+  for (size_t i = 0; i < 16; ++i) zero &= b[i] == 0;
+  return zero || b[0] == 0xff ||
+         (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);  // ::, ff00::/8, fe80::/10
+}
+
+}  // namespace
+
+Decision Policy::check_next_hop(const resolve::IpAddress& source, const net::Endpoint& next_hop,
+                                bool static_route) const {
+  if (static_route) return Decision{};
+  bool own =
+      std::find(own_listeners_.begin(), own_listeners_.end(), next_hop) != own_listeners_.end();
+  if (own || special_address(next_hop.address))
+    return Decision{Verdict::kReject, Rule::kRelaySpecialAddress, 403, "Forbidden destination"};
+  if (relay_limited_ && !trusted_.contains(source) &&
+      !untrusted_next_hops_.contains(next_hop.address))
+    return Decision{Verdict::kReject, Rule::kRelayForbiddenDestination, 403,
+                    "Forbidden destination"};
+  return Decision{};
 }
 
 }  // namespace sipedge::policy

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,9 @@ struct PolicyOptions {
   std::vector<net::Endpoint> trusted_downgrade;  // hops a sips: request may reach in plaintext
   TransportTlsAction transport_tls = TransportTlsAction::kAccept;
   SipsContactAction sips_contact = SipsContactAction::kReject;
+  // CIDRs an untrusted source's requests may be forwarded to; nullopt: anywhere.
+  std::optional<std::vector<std::string>> untrusted_next_hops;
+  std::vector<net::Endpoint> own_listeners;  // no request is forwarded to these
 };
 
 class Policy {
@@ -64,6 +68,17 @@ class Policy {
   Decision check_target(bool request_uri_sips, resolve::Transport target_transport,
                         const net::Endpoint& target, bool tls_available) const;
 
+  // The relay policy for one resolved next hop (from the Request-URI or a Route): our own
+  // listeners and unspecified, multicast, broadcast and link-local addresses are refused for
+  // every source (kRelaySpecialAddress); with untrusted_next_hops set, a source outside
+  // trusted reaches only hops inside it (kRelayForbiddenDestination); both 403 "Forbidden
+  // destination". Operator-configured static routes (`static_route`) are exempt. A refusal
+  // means "skip this target": the router answers 403 when every target was refused so.
+  Decision check_next_hop(const resolve::IpAddress& source, const net::Endpoint& next_hop,
+                          bool static_route) const;
+  // True when untrusted sources may reach any address (no untrusted_next_hops).
+  bool open_relay() const { return !relay_limited_; }
+
   // R7: the scheme of our own Record-Route URI: "sips" for a sips: Request-URI, else "sip".
   static std::string_view record_route_scheme(bool request_uri_sips) {
     return request_uri_sips ? "sips" : "sip";
@@ -88,6 +103,9 @@ class Policy {
   NetworkSet trusted_;
   NetworkSet tls_only_;
   NetworkSet deny_;
+  NetworkSet untrusted_next_hops_;
+  bool relay_limited_ = false;
+  std::vector<net::Endpoint> own_listeners_;
   std::vector<net::Endpoint> trusted_downgrade_;  // sorted, unique: binary search
   TransportTlsAction transport_tls_ = TransportTlsAction::kAccept;
   SipsContactAction sips_contact_ = SipsContactAction::kReject;

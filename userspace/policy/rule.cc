@@ -18,6 +18,10 @@ std::string_view rule_name(Rule rule) {
       return "r6_sips_contact";
     case Rule::kR9TlsOnlyNetwork:
       return "r9_tls_only";
+    case Rule::kRelayForbiddenDestination:
+      return "relay_forbidden_destination";
+    case Rule::kRelaySpecialAddress:
+      return "relay_special_address";
     case Rule::kCount:
       break;
   }

@@ -17,6 +17,8 @@ enum class Rule : uint8_t {
   kR6SipsOverPlaintext,
   kR6SipsContact,
   kR9TlsOnlyNetwork,
+  kRelayForbiddenDestination,  // an untrusted source, a next hop outside untrusted_next_hops
+  kRelaySpecialAddress,        // our own listener, unspecified, multicast, broadcast, link-local
   kCount,
 };
 

@@ -1,10 +1,13 @@
-// The two halves of our deterministic branch (RFC 3261 §16.11): a transaction hash that is
-// equal for a request, its retransmissions, its CANCEL and its non-2xx ACK, and a loop hash
-// over the §16.6 step 8 fields that the loop check (§16.3 item 4) compares.
+// Our Via branch (RFC 3261 §16.11): "z9hG4bK" + flow token + "." + loop hash + "." + MAC.
+// Deterministic, so a request, its retransmissions, its CANCEL and its non-2xx ACK get the
+// same branch; unforgeable, so a response is routed only along a Via the edge wrote
+// (trust/branch_mac.h) and only to the flow the edge named; and carrying the loop hash over
+// the §16.6 step 8 fields that the loop check (§16.3 item 4) compares.
 #pragma once
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -15,23 +18,26 @@
 namespace sipedge::proxy {
 
 inline constexpr std::string_view kMagicCookie = "z9hG4bK";
-
-// Transaction identity: the top Via branch and sent-by when the branch has the magic cookie,
-// else the RFC 2543 fields of §17.2.3 (Request-URI, From tag, Call-ID, CSeq number, top Via).
-// The transaction hash of a request whose top Via (`via`) carries the magic cookie: its
-// branch and sent-by, keyed with the branch secret.
-uint64_t cookie_transaction_hash(const sip::Via& via);
-
-uint64_t transaction_hash(const sip::Message& req, const TopVia& top, std::string_view from_tag,
-                          uint32_t cseq_number);
+// Offsets of the parts in our branch.
+inline constexpr size_t kBranchFlowAt = 7;
+inline constexpr size_t kBranchLoopAt = kBranchFlowAt + 16 + 1;
+inline constexpr size_t kBranchMacAt = kBranchLoopAt + 16 + 1;
 
 // Loop identity of the request as forwarded: Request-URI (after the strict-router fixup),
 // From tag, Call-ID, CSeq number, Proxy-Require values, and the Route values kept.
 uint64_t loop_hash(const sip::Message& req, const RouteAnalysis& routes, std::string_view from_tag,
                    uint32_t cseq_number);
 
-// Writes "z9hG4bK<16 hex>.<16 hex>" (kBranchSize bytes) into out.
-void format_branch(uint64_t transaction, uint64_t loop, std::span<char, kBranchSize> out);
+// Writes our branch with the MAC still unset ('0's) into out (kBranchSize bytes).
+void format_branch(uint64_t flow, uint64_t loop, std::span<char, kBranchSize> out);
+
+// The parts of one of our branches, or nullopt when `branch` does not have our layout.
+struct BranchParts {
+  uint64_t flow = 0;
+  uint64_t loop = 0;
+  std::string_view mac;
+};
+std::optional<BranchParts> parse_branch(std::string_view branch);
 
 // A 64-bit hash of several fields (length-prefixed, so boundaries cannot shift); used for
 // the deterministic To tag of our stateless responses.

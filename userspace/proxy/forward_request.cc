@@ -58,15 +58,18 @@ void write_record_route(OutputWriter& w, const ForwardOptions& opts) {
   write_record_route_value(w, sips, opts.record_route_local, opts.record_route_transport);
 }
 
-// Our Via (§16.6 step 8), with rport so the next hop answers to where we sent from.
-void write_own_via(OutputWriter& w, const RequestPlan& plan, const ForwardOptions& opts) {
+// Our Via (§16.6 step 8), with rport so the next hop answers to where we sent from. Returns
+// where the branch starts in the output (its MAC is sealed once the Via below is written).
+size_t write_own_via(OutputWriter& w, const RequestPlan& plan, const ForwardOptions& opts) {
   w.put("Via: SIP/2.0/");
   w.put(via_transport_token(opts.out_transport));
   w.put(' ');
   w.put_endpoint(opts.out_local);
   w.put(";branch=");
-  w.put(plan.branch());
+  size_t branch_at = w.size();
+  w.put(std::string_view(plan.branch_text.data(), kBranchSize));
   w.put(";rport\r\n");
+  return branch_at;
 }
 
 // A Route row without the values that are ours (§16.4) or moved into the Request-URI.
@@ -136,7 +139,8 @@ Expected<size_t, sip::ParseError> build_forwarded_request(
 
   OutputWriter w(out);
   write_start_line(w, req, plan);
-  write_own_via(w, plan, opts);
+  const size_t branch_at = write_own_via(w, plan, opts);
+  size_t via_at = 0, via_end = 0;  // the Via below ours, as written
   if (opts.record_route) write_record_route(w, opts);
   if (plan.add_max_forwards) {
     w.put("Max-Forwards: ");
@@ -149,7 +153,9 @@ Expected<size_t, sip::ParseError> build_forwarded_request(
     const sip::Header& h = req.headers[i];
     if (h.id == sip::HeaderId::kVia && i == top->row_index) {
       w.put(row_prefix(h));
+      via_at = w.size();
       write_via_with_received(w, top->element, top->via, in.source);
+      via_end = w.size();
       if (top->row_has_more) {
         w.put(", ");
         w.put(top->rest_of_row);
@@ -176,7 +182,12 @@ Expected<size_t, sip::ParseError> build_forwarded_request(
     w.put("\r\n");
   }
   w.put(blank_line_and_body(req));
-  return w.finish();
+  auto n = w.finish();
+  if (!n) return n;
+  std::span<char> bytes = w.written();
+  seal_branch(opts.branch_key, std::string_view(bytes.data() + via_at, via_end - via_at),
+              std::span<char, kBranchSize>(bytes.data() + branch_at, kBranchSize));
+  return n;
 }
 
 }  // namespace sipedge::proxy

@@ -8,8 +8,9 @@
 namespace sipedge::proxy {
 namespace {
 
-ResponseRoute drop(std::string_view why) {
+ResponseRoute drop(ResponseDrop d, std::string_view why) {
   ResponseRoute r;
+  r.drop = d;
   r.drop_reason = why;
   return r;
 }
@@ -30,31 +31,60 @@ bool second_via_element(const sip::Message& resp, const TopVia& top, std::string
 
 }  // namespace
 
+std::string_view response_drop_name(ResponseDrop d) {
+  switch (d) {
+    case ResponseDrop::kNone:
+      return "none";
+    case ResponseDrop::kNotOurs:
+      return "not_ours";
+    case ResponseDrop::kForgedBranch:
+      return "forged_branch";
+    case ResponseDrop::kMalformed:
+      return "malformed";
+    case ResponseDrop::kUnsupportedTransport:
+      return "unsupported_transport";
+    case ResponseDrop::kPolicy:
+      return "policy";
+    case ResponseDrop::kSendFailed:
+      return "send_failed";
+    case ResponseDrop::kCount:
+      break;
+  }
+  return "none";
+}
+
 ResponseRoute route_response(const sip::Message& resp, const LocalIdentity& me) {
-  if (resp.is_request()) return drop("not a response");
+  if (resp.is_request()) return drop(ResponseDrop::kNotOurs, "not a response");
   auto top = parse_top_via(resp);
-  if (!top) return drop("top Via missing or malformed");
-  if (!via_is_local(top->via, me)) return drop("top Via is not ours");
+  if (!top) return drop(ResponseDrop::kMalformed, "top Via missing or malformed");
+  if (!via_is_local(top->via, me)) return drop(ResponseDrop::kNotOurs, "top Via is not ours");
   std::string_view element;
   if (!second_via_element(resp, *top, &element) || element.empty()) {
-    return drop("no Via below ours");  // we originate no requests
+    // We originate no requests, so a Via of ours alone on top answers nothing we sent.
+    return drop(ResponseDrop::kForgedBranch, "no Via below ours");
+  }
+  // Before anything of the Via below is believed: it must be the one we wrote.
+  auto flow = response_flow(top->via, element, me);
+  if (!flow) {
+    return drop(ResponseDrop::kForgedBranch,
+                "branch does not verify for the Via below: not a response to a request we "
+                "forwarded");
   }
   auto via = sip::parse_via(element);
-  if (!via) return drop("second Via malformed");
-  if (!response_answers_our_branch(top->via, *via)) {
-    return drop("branch is not ours for the Via below: not a response to a request we forwarded");
-  }
+  if (!via) return drop(ResponseDrop::kMalformed, "second Via malformed");
   auto transport = via_transport(via->transport);
-  if (!transport) return drop("second Via transport not supported");
+  if (!transport) return drop(ResponseDrop::kUnsupportedTransport, "second Via transport");
 
   ResponseRoute r;
   r.kind = ResponseRoute::Kind::kForward;
+  r.flow = *flow;
   r.transport = *transport;
   // RFC 3581 §4: rport carries the source port the request came from.
   r.port = via->rport != 0 ? via->rport
            : via->has_port ? via->port
                            : resolve::default_port(*transport);
   r.destination.port = r.port;
+  r.sent_by_port = via->has_port ? via->port : resolve::default_port(*transport);
   r.host = via->host;
   // §18.2.2: received names the address the request really came from.
   if (via->has_received && net::parse_ip_address(via->received, &r.destination.address)) {

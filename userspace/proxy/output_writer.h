@@ -37,6 +37,8 @@ class OutputWriter {
   void put_endpoint(const net::Endpoint& ep);
 
   size_t size() const { return len_; }
+  // What was written so far (to patch a field whose value depends on later bytes).
+  std::span<char> written() { return out_.first(len_); }
   bool overflowed() const { return overflow_; }
   // Bytes written, or kTooLarge when anything did not fit.
   Expected<size_t, sip::ParseError> finish() const;

@@ -48,7 +48,7 @@ sip::ParseError missing(std::string_view where) {
 bool loops_back(const sip::Message& req, uint64_t loop, const LocalIdentity& me) {
   char hex[kBranchSize];
   format_branch(0, loop, std::span<char, kBranchSize>(hex, kBranchSize));
-  const std::string_view loop_hex(hex + 24, 16);
+  const std::string_view loop_hex(hex + kBranchLoopAt, 16);
   for (const sip::Header& h : req.headers) {
     if (h.id != sip::HeaderId::kVia) continue;
     ListElements list(h.value);
@@ -79,7 +79,6 @@ void record_contact(const sip::Message& req, RequestPlan* plan) {
 }  // namespace
 
 RequestPlan plan_request(const sip::Message& req, const Inbound& in, const LocalIdentity& me) {
-  (void)in;  // the checks depend on the message alone; the source matters when forwarding
   PlanBuilder b(req);
   if (!req.is_request()) {
     b.plan().reason = "not a request";
@@ -137,8 +136,8 @@ RequestPlan plan_request(const sip::Message& req, const Inbound& in, const Local
   plan.transport_tls_param = sip::iequals(routes->route_on.transport(), "tls");
   record_contact(req, &plan);
   const uint64_t loop = loop_hash(req, *routes, from->tag, cseq->number);
-  format_branch(transaction_hash(req, *top, from->tag, cseq->number), loop,
-                std::span<char, kBranchSize>(plan.branch_text));
+  plan.loop = loop;
+  format_branch(in.flow, loop, std::span<char, kBranchSize>(plan.branch_text));
 
   // §16.3 item 2: we can only resolve sip:/sips: (a tel: Request-URI behind a Route is fine).
   if (!routes->route_on.is_sip_or_sips()) return b.respond(416, "Unsupported URI Scheme");

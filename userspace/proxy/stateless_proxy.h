@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,8 @@
 #include "sip/via.h"
 #include "sip/uri.h"
 #include "sipedge/expected.h"
+#include "trust/branch_mac.h"
+#include "trust/flow_token.h"
 
 namespace sipedge::proxy {
 
@@ -28,6 +31,8 @@ namespace sipedge::proxy {
 struct LocalIdentity {
   std::vector<std::pair<resolve::Transport, net::Endpoint>> listeners;
   std::vector<std::string> names;  // lower-case, no trailing dot
+  // Seals and checks our Via branches (derived from [daemon] secret_file).
+  trust::BranchKey branch_key;
 
   // True when a URI or Via host:port names this proxy. `host` is an IP literal (IPv6 without
   // brackets) or a name; port 0 means absent: the default port (5061 for sips, else the
@@ -41,10 +46,13 @@ struct Inbound {
   resolve::Transport transport = resolve::Transport::kUdp;
   net::Endpoint source;  // the peer's address and port
   net::Endpoint local;   // the listener that received it
+  // The flow it came on (trust::pack of a FlowToken): named in our Via branch under its
+  // MAC, so the response goes back on exactly this flow.
+  uint64_t flow = 0;
 };
 
-// "z9hG4bK" + 16 hex (transaction hash) + "." + 16 hex (loop-detection hash).
-inline constexpr size_t kBranchSize = 40;
+// "z9hG4bK" + 16 hex (flow token) + "." + 16 hex (loop-detection hash) + "." + 24 hex (MAC).
+inline constexpr size_t kBranchSize = 7 + 16 + 1 + 16 + 1 + trust::kBranchMacHex;
 
 // Outcome of inspecting a request: §16.3 validation, §16.4 route information preprocessing,
 // §16.5 target (the next hop to resolve).
@@ -83,8 +91,11 @@ struct RequestPlan {
   uint8_t max_forwards_out = 70;  // the value written into the forwarded request
   bool add_max_forwards = false;  // the request had none: "Max-Forwards: 70" is added
 
-  std::array<char, kBranchSize> branch_text{};  // our deterministic branch (§16.11)
+  // Our branch (§16.11) with its MAC still unset: build_forwarded_request seals it over the
+  // Via below ours as it writes it (compute_branch gives the sealed one).
+  std::array<char, kBranchSize> branch_text{};
   std::string_view branch() const { return {branch_text.data(), kBranchSize}; }
+  uint64_t loop = 0;  // the loop-detection hash in it
 };
 
 // Decides what to do with a parsed request: forward (with the route information), respond
@@ -100,6 +111,7 @@ struct ForwardOptions {
   std::string_view record_route_scheme = "sip";  // "sip" | "sips" (R7, from policy)
   net::Endpoint record_route_local;
   resolve::Transport record_route_transport = resolve::Transport::kUdp;
+  trust::BranchKey branch_key;  // seals our branch (LocalIdentity::branch_key)
 };
 
 // Writes the forwarded request into `out`: the start line unchanged (R1) unless the
@@ -113,10 +125,28 @@ Expected<size_t, sip::ParseError> build_forwarded_request(
     const sip::Message& req, std::string_view raw, const RequestPlan& plan, const Inbound& in,
     const ForwardOptions& opts, std::span<char> out);
 
+// Why a response was not forwarded (the label of sipedge_responses_dropped_total).
+enum class ResponseDrop : uint8_t {
+  kNone,
+  kNotOurs,               // our Via is not on top (or it is not a response)
+  kForgedBranch,          // our branch does not verify for the Via below it
+  kMalformed,             // top or second Via missing or unparsable
+  kUnsupportedTransport,  // the second Via's transport is none we speak
+  kPolicy,                // from a denied source, or plaintext from a TLS-only network
+  kSendFailed,            // the flow is gone and no new one could be opened
+  kCount,
+};
+// "not_ours", "forged_branch", "malformed", "unsupported_transport", "policy", "send_failed".
+std::string_view response_drop_name(ResponseDrop d);
+
 // Where a response goes (RFC 3261 §18.2.2, RFC 3581 §4).
 struct ResponseRoute {
   enum class Kind : uint8_t { kForward, kDrop };
   Kind kind = Kind::kDrop;
+  ResponseDrop drop = ResponseDrop::kNone;
+  // The flow the request came on, from our verified branch: the response leaves on it (the
+  // UDP listener it arrived on; the very connection for streams).
+  trust::FlowToken flow;
   resolve::Transport transport = resolve::Transport::kUdp;  // of the second Via
   net::Endpoint destination;                                // valid unless needs_dns
   // The second Via's sent-by is a name and it has no received: the caller resolves
@@ -124,12 +154,17 @@ struct ResponseRoute {
   bool needs_dns = false;
   std::string_view host;
   uint16_t port = 0;  // the port the response goes to (rport, sent-by port, or the default)
+  // The sent-by port (or the transport's default): where a new stream connection goes
+  // when the request's connection is gone (§18.2.2).
+  uint16_t sent_by_port = 0;
   std::string_view drop_reason;
 };
 
-// Our Via must be the top one (its sent-by is local) else kDrop; the next Via says where the
-// response goes: received (+ rport) when present, else sent-by (default port per transport).
-// maddr is ignored (no multicast responses from an edge).
+// Our Via must be the top one (its sent-by is local) and its branch must carry the MAC of the
+// Via below it exactly as we forwarded it (received and rport included) and of the flow it
+// names, else kDrop; the next Via then says where the response goes: received (+ rport)
+// when present, else sent-by (default port per transport). maddr is ignored (no multicast
+// responses from an edge).
 ResponseRoute route_response(const sip::Message& resp, const LocalIdentity& me);
 
 // Writes `resp` without its top Via value (only the first value when the top Via row holds
@@ -159,24 +194,26 @@ Expected<size_t, sip::ParseError> build_response_to_unparsed(std::string_view ra
 Expected<size_t, sip::ParseError> write_unsupported_header(const sip::Message& req,
                                                            std::span<char> out);
 
-// The deterministic branch (§16.11) into `out` (at least kBranchSize bytes; returns 0 when
-// smaller or when the request lacks what the hashes need): "z9hG4bK" + hash(transaction id:
-// the incoming top Via branch and sent-by when the branch has the magic cookie, else the
-// §17.2.3 fields) + "." + hash(loop fields of §16.6 step 8 as forwarded: Request-URI, From
-// tag, Call-ID, CSeq number, Proxy-Require, Route). A retransmission, a CANCEL and a non-2xx
-// ACK of the same request get the same branch. The To tag is left out of both hashes: a
-// non-2xx ACK carries the response's To tag yet must match the INVITE (§17.1.1.3).
-size_t compute_branch(const sip::Message& req, const LocalIdentity& me, std::span<char> out);
+// Our branch (§16.11) for `req` arriving as `in` into `out` (at least kBranchSize bytes;
+// returns 0 when smaller or when the request lacks what the hashes need), exactly as
+// build_forwarded_request writes it: "z9hG4bK" + flow token (in.flow) + "." + loop hash (the
+// §16.6 step 8 fields as forwarded: Request-URI, From tag, Call-ID, CSeq number,
+// Proxy-Require, Route) + "." + MAC (me.branch_key) over flow, loop and the Via below ours
+// as forwarded. A retransmission, a CANCEL and a non-2xx ACK of the same request on the same
+// flow get the same branch (the To tag and the method are in neither part: a non-2xx ACK
+// carries the response's To tag yet must match the INVITE, §17.1.1.3).
+size_t compute_branch(const sip::Message& req, const Inbound& in, const LocalIdentity& me,
+                      std::span<char> out);
 
-// Keys the transaction half of every branch with a secret (call once at start-up, before any
-// thread computes a branch). From then on route_response drops a response whose top Via is
-// ours but whose branch is not the one we would have given the request below it: without
-// state, this is what stops anyone who can guess our address from using the edge to
-// reflect forged responses at third parties. Without a secret (tests) nothing is checked.
-void set_branch_secret(uint64_t k0, uint64_t k1);
-void clear_branch_secret();
-// True when our top Via's branch is the one we compute for the request whose Via is `next`
-// (or when that cannot be checked: no secret, or a client branch without the magic cookie).
-bool response_answers_our_branch(const sip::Via& ours, const sip::Via& next);
+// Sets the MAC of a branch written by format_branch over `forwarded_via` (the Via value
+// below ours as it leaves).
+void seal_branch(const trust::BranchKey& key, std::string_view forwarded_via,
+                 std::span<char, kBranchSize> branch);
+
+// The flow named by our top Via's branch when its MAC verifies for `next_element` (the
+// Via value below ours, as received); nullopt when it is not one of our branches or it
+// does not verify.
+std::optional<trust::FlowToken> response_flow(const sip::Via& ours, std::string_view next_element,
+                                              const LocalIdentity& me);
 
 }  // namespace sipedge::proxy

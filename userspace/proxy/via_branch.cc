@@ -1,20 +1,24 @@
-// Branch computation (§16.11) and the public compute_branch.
+// Our branch (§16.11): its layout, the loop hash, the MAC that seals it, and its check on a
+// response.
 #include "proxy/branch_hash.h"
 
 #include <cstring>
+#include <string>
 
 #include "sip/char_class.h"
 #include "sip/name_addr.h"
 #include "sip/scalar_headers.h"
+#include "trust/branch_mac.h"
+#include "trust/flow_token.h"
 
 namespace sipedge::proxy {
 namespace {
 
 // A multiply-xorshift hash over length-prefixed fields (so field boundaries cannot be
 // shifted), eight bytes per step, finished with the murmur3 fmix64 avalanche. Every request
-// pays for it twice, so it reads words, not bytes. Not cryptographic: a forged collision
-// only harms the forger's own request (a false 482) or makes its own retransmissions take
-// another branch.
+// pays for it, so it reads words, not bytes. Not cryptographic, and it need not be: what a
+// response may do is decided by the branch MAC; a forged loop-hash collision only harms the
+// forger's own request (a false 482).
 class FieldHasher {
  public:
   void add(std::string_view s) {
@@ -53,15 +57,6 @@ class FieldHasher {
   uint64_t h_ = 0xcbf29ce484222325ULL;
 };
 
-// The transaction half of our branch is keyed with a per-process secret when one is set, so
-// a response can prove it answers a request we forwarded (see response_answers_our_branch).
-// Written once at start-up before any worker runs, read-only afterwards.
-struct BranchSecret {
-  uint64_t k0 = 0, k1 = 0;
-  bool set = false;
-};
-BranchSecret g_secret;
-
 constexpr char kHex[] = "0123456789abcdef";
 
 void put_hex(uint64_t v, char* out) {
@@ -72,36 +67,6 @@ void put_hex(uint64_t v, char* out) {
 }
 
 }  // namespace
-
-uint64_t cookie_transaction_hash(const sip::Via& via) {
-  FieldHasher h;
-  h.add_u64(1);
-  h.add_u64(g_secret.k0);
-  h.add_u64(g_secret.k1);
-  h.add(via.branch);
-  h.add(via.host);
-  h.add_u64(via.has_port ? via.port : 0);
-  return h.done();
-}
-
-uint64_t transaction_hash(const sip::Message& req, const TopVia& top, std::string_view from_tag,
-                          uint32_t cseq_number) {
-  FieldHasher h;
-  const sip::Via& via = top.via;
-  if (via.has_branch && via.branch.size() > kMagicCookie.size() &&
-      via.branch.substr(0, kMagicCookie.size()) == kMagicCookie) {
-    // RFC 3261 §17.2.3; the method is left out so a CANCEL and an ACK hash like their INVITE.
-    return cookie_transaction_hash(via);
-  }
-  h.add_u64(2);
-  h.add(req.request_uri_text);
-  h.add(from_tag);
-  const sip::Header* call_id = req.find(sip::HeaderId::kCallId);
-  h.add(call_id != nullptr ? call_id->value : std::string_view{});
-  h.add_u64(cseq_number);
-  h.add(top.element);
-  return h.done();
-}
 
 uint64_t loop_hash(const sip::Message& req, const RouteAnalysis& routes, std::string_view from_tag,
                    uint32_t cseq_number) {
@@ -120,11 +85,24 @@ uint64_t loop_hash(const sip::Message& req, const RouteAnalysis& routes, std::st
   return h.done();
 }
 
-void format_branch(uint64_t transaction, uint64_t loop, std::span<char, kBranchSize> out) {
+void format_branch(uint64_t flow, uint64_t loop, std::span<char, kBranchSize> out) {
   std::memcpy(out.data(), kMagicCookie.data(), kMagicCookie.size());
-  put_hex(transaction, out.data() + 7);
-  out[23] = '.';
-  put_hex(loop, out.data() + 24);
+  put_hex(flow, out.data() + kBranchFlowAt);
+  out[kBranchLoopAt - 1] = '.';
+  put_hex(loop, out.data() + kBranchLoopAt);
+  out[kBranchMacAt - 1] = '.';
+  std::memset(out.data() + kBranchMacAt, '0', trust::kBranchMacHex);
+}
+
+std::optional<BranchParts> parse_branch(std::string_view branch) {
+  if (branch.size() != kBranchSize || branch.substr(0, kMagicCookie.size()) != kMagicCookie ||
+      branch[kBranchLoopAt - 1] != '.' || branch[kBranchMacAt - 1] != '.') {
+    return std::nullopt;
+  }
+  auto flow = trust::parse_hex64(std::span<const char, 16>(branch.data() + kBranchFlowAt, 16));
+  auto loop = trust::parse_hex64(std::span<const char, 16>(branch.data() + kBranchLoopAt, 16));
+  if (!flow || !loop) return std::nullopt;
+  return BranchParts{*flow, *loop, branch.substr(kBranchMacAt)};
 }
 
 uint64_t hash_fields(std::initializer_list<std::string_view> fields) {
@@ -134,32 +112,38 @@ uint64_t hash_fields(std::initializer_list<std::string_view> fields) {
 }
 
 bool branch_has_loop_hash(std::string_view branch, uint64_t loop) {
-  if (branch.size() != kBranchSize || branch.substr(0, 7) != kMagicCookie || branch[23] != '.') {
+  if (branch.size() != kBranchSize || branch.substr(0, 7) != kMagicCookie ||
+      branch[kBranchLoopAt - 1] != '.') {
     return false;
   }
   char hex[16];
   put_hex(loop, hex);
-  return branch.substr(24) == std::string_view(hex, sizeof(hex));
+  return branch.substr(kBranchLoopAt, 16) == std::string_view(hex, sizeof(hex));
 }
 
-void set_branch_secret(uint64_t k0, uint64_t k1) { g_secret = BranchSecret{k0, k1, true}; }
+void seal_branch(const trust::BranchKey& key, std::string_view forwarded_via,
+                 std::span<char, kBranchSize> branch) {
+  auto parts = parse_branch(std::string_view(branch.data(), branch.size()));
+  if (!parts) return;
+  trust::branch_mac(
+      key, parts->flow, parts->loop, forwarded_via,
+      std::span<char, trust::kBranchMacHex>(branch.data() + kBranchMacAt, trust::kBranchMacHex));
+}
 
-void clear_branch_secret() { g_secret = BranchSecret{}; }
-
-bool response_answers_our_branch(const sip::Via& ours, const sip::Via& next) {
-  if (!g_secret.set) return true;
-  // A client without the magic cookie gave us nothing the response repeats to check.
-  if (!next.has_branch || next.branch.size() <= kMagicCookie.size() ||
-      next.branch.substr(0, kMagicCookie.size()) != kMagicCookie) {
-    return true;
+std::optional<trust::FlowToken> response_flow(const sip::Via& ours, std::string_view next_element,
+                                              const LocalIdentity& me) {
+  if (!ours.has_branch) return std::nullopt;
+  auto parts = parse_branch(ours.branch);
+  if (!parts) return std::nullopt;
+  if (!trust::branch_mac_matches(me.branch_key, parts->flow, parts->loop, next_element,
+                                 parts->mac)) {
+    return std::nullopt;
   }
-  if (!ours.has_branch || ours.branch.size() != kBranchSize || ours.branch[23] != '.') return false;
-  char hex[16];
-  put_hex(cookie_transaction_hash(next), hex);
-  return ours.branch.substr(7, 16) == std::string_view(hex, sizeof(hex));
+  return trust::unpack(parts->flow);
 }
 
-size_t compute_branch(const sip::Message& req, const LocalIdentity& me, std::span<char> out) {
+size_t compute_branch(const sip::Message& req, const Inbound& in, const LocalIdentity& me,
+                      std::span<char> out) {
   if (out.size() < kBranchSize || !req.is_request()) return 0;
   auto top = parse_top_via(req);
   const sip::Header* from_row = req.find(sip::HeaderId::kFrom);
@@ -169,9 +153,15 @@ size_t compute_branch(const sip::Message& req, const LocalIdentity& me, std::spa
   auto cseq = sip::parse_cseq(cseq_row->value, "CSeq");
   auto routes = analyze_routes(req, me);
   if (!from || !cseq || !routes) return 0;
-  format_branch(transaction_hash(req, *top, from->tag, cseq->number),
-                loop_hash(req, *routes, from->tag, cseq->number),
-                std::span<char, kBranchSize>(out.data(), kBranchSize));
+  std::span<char, kBranchSize> branch(out.data(), kBranchSize);
+  format_branch(in.flow, loop_hash(req, *routes, from->tag, cseq->number), branch);
+  // The Via below ours as build_forwarded_request writes it.
+  std::string via(top->element.size() + 128, '\0');
+  OutputWriter w{std::span<char>(via)};
+  write_via_with_received(w, top->element, top->via, in.source);
+  auto n = w.finish();
+  if (!n) return 0;
+  seal_branch(me.branch_key, std::string_view(via.data(), *n), branch);
   return kBranchSize;
 }
 

@@ -15,6 +15,7 @@
 #include "net/interface_addresses.h"
 #include "net/uring_features.h"
 #include "policy/rule.h"
+#include "trust/edge_secret.h"
 
 namespace sipedge::router {
 namespace {
@@ -104,12 +105,20 @@ Expected<std::unique_ptr<Daemon>, std::string> Daemon::start(const config::Daemo
   auto expanded = expand_wildcard_listeners(config);
   if (!expanded) return unexpected(expanded.error());
   d->config_ = std::move(*expanded);
-  // Key the branch's transaction hash (forged-response check) before any worker runs.
-  uint64_t key[2] = {0, 0};
-  if (getrandom(key, sizeof(key), 0) != sizeof(key))
-    return unexpected(std::string("getrandom: ") + std::strerror(errno));
-  proxy::set_branch_secret(key[0], key[1]);
-  auto snap = build_snapshot(d->config_);
+  // The secret every branch MAC and flow token is keyed from, before any worker runs.
+  auto secret = config.secret_file.empty() ? trust::EdgeSecret::random()
+                                           : trust::EdgeSecret::from_file(config.secret_file);
+  if (!secret) return unexpected("daemon.secret_file: " + secret.error());
+  if (config.secret_file.empty()) {
+    LOG_WARN(
+        "no [daemon] secret_file: a random secret for this start; responses to requests in "
+        "flight are dropped after a restart, and other nodes do not accept this node's "
+        "branches");
+  } else {
+    LOG_INFO("secret from %s", config.secret_file.c_str());
+  }
+  d->branch_key_ = trust::BranchKey::from(*secret);
+  auto snap = build_snapshot(d->config_, d->branch_key_);
   if (!snap) return unexpected(snap.error());
   d->snapshot_.publish(*snap);
 
@@ -226,7 +235,7 @@ void Daemon::reload() {
   config::DaemonConfig kept = *cfg;
   kept.listeners = sockets_kept ? expanded->listeners : config_.listeners;
   kept.workers = config_.workers;
-  auto snap = build_snapshot(kept);
+  auto snap = build_snapshot(kept, branch_key_);
   if (!snap) {
     LOG_ERROR("reload refused, keeping the running configuration: %s", snap.error().c_str());
     return;

@@ -15,6 +15,7 @@
 #include "router/worker.h"
 #include "router/xdp_attachment.h"
 #include "sipedge/expected.h"
+#include "trust/branch_mac.h"
 
 namespace sipedge::router {
 
@@ -48,6 +49,9 @@ class Daemon {
 
   Reloader reload_;
   config::DaemonConfig config_;
+  // From [daemon] secret_file (or random): read once at start; a reload keeps it, so the
+  // branches of requests in flight stay valid.
+  trust::BranchKey branch_key_;
   // Declaration order is teardown order reversed: workers stop first (stop_workers in the
   // destructor), then the metrics server, the XDP attachment, the cache, the registry.
   std::unique_ptr<metrics::Registry> registry_;

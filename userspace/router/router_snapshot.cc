@@ -104,12 +104,14 @@ const StaticRoute* RouterSnapshot::find_route(std::string_view host) const {
 }
 
 Expected<std::shared_ptr<const RouterSnapshot>, std::string> build_snapshot(
-    const config::DaemonConfig& config) {
+    const config::DaemonConfig& config, const trust::BranchKey& branch_key) {
   policy::PolicyOptions po;
   po.trusted = config.policy.trusted_networks;
   po.tls_only = config.policy.tls_only_networks;
   po.deny = config.policy.deny_networks;
   po.trusted_downgrade = config.policy.trusted_downgrade;
+  po.untrusted_next_hops = config.policy.untrusted_next_hops;
+  for (const config::ListenerConfig& l : config.listeners) po.own_listeners.push_back(l.endpoint);
   po.transport_tls = config.policy.transport_tls == config::TransportTlsAction::kReject
                          ? policy::TransportTlsAction::kReject
                          : policy::TransportTlsAction::kAccept;
@@ -131,6 +133,7 @@ Expected<std::shared_ptr<const RouterSnapshot>, std::string> build_snapshot(
   for (const config::ListenerConfig& l : config.listeners)
     snap->me.listeners.emplace_back(l.transport, l.endpoint);
   for (const std::string& n : config.local_names) snap->me.names.push_back(lower_name(n));
+  snap->me.branch_key = branch_key;
   for (const config::StaticRoute& r : config.routes) {
     StaticRoute sr;
     sr.domain = lower_name(r.domain);

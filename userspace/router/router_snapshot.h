@@ -49,8 +49,9 @@ struct RouterSnapshot {
 
 // Builds a snapshot from a validated config, loading TLS certificates and keys; the error
 // names the bad policy entry, route or TLS file (with the config line that set it).
+// `branch_key` (from the edge's secret, which a reload does not change) seals our branches.
 Expected<std::shared_ptr<const RouterSnapshot>, std::string> build_snapshot(
-    const config::DaemonConfig& config);
+    const config::DaemonConfig& config, const trust::BranchKey& branch_key);
 
 // The published snapshot. Workers check generation() once per loop turn (a relaxed load)
 // and only take the mutex when it moved, i.e. after a reload: never on the message path.

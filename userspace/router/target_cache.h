@@ -96,25 +96,61 @@ class TargetCache {
 // skips them, so a client's retransmission reaches the next target. Shared by every worker:
 // an ICMP error is delivered to whichever socket of the SO_REUSEPORT group the kernel's
 // lookup picks, not necessarily the worker that sent the datagram (or that will see the
-// retransmission). Lock-free: readers do two relaxed loads per slot; writers (failures
-// only) store. A torn read between key and time only shortens or lengthens one
-// quarantine, which is advisory.
+// retransmission).
+//
+// ICMP is a hint (issue 18): anyone on the path can forge an ICMP error, so a hop that
+// answered within the quarantine period is quarantined only after kIcmpErrorsToQuarantine
+// errors within kIcmpWindowMs; a hop not heard from recently (or never) still goes on one.
+//
+// Lock-free and bounded: a fixed table of atomic slots, allocated once. Readers do relaxed
+// loads; writers store. A slot's fields are separate atomics, so a reader racing a writer
+// (or two writers racing) may see one hop's key with another's times, or lose one error
+// count or one "answered" time: that shortens or lengthens one quarantine, or needs one
+// more error, which is advisory. No field is ever read non-atomically (TSan clean).
 class HopQuarantine {
  public:
+  static constexpr int kIcmpErrorsToQuarantine = 3;
+  static constexpr int64_t kIcmpWindowMs = 2'000;
+  // mark_answered() rewrites a remembered time only when it is older than this, so hops
+  // that answer all the time do not keep writing a cache line every worker reads.
+  static constexpr int64_t kAnsweredRefreshMs = 1'000;
+
+  // `capacity` slots (rounded up to a power of two, at least kWays); `period_ms` is how
+  // long a failed hop stays quarantined.
   HopQuarantine(size_t capacity, int64_t period_ms);
+  // Quarantines `t` until now_ms + period (non-ICMP failures: TCP connect refused or timed
+  // out, TLS handshake failed). `now_ms` is monotonic and never negative.
   void mark_failed(const HopTarget& t, int64_t now_ms);
+  // Records that a message arrived from `t` at `now_ms` (hit path: one group of slots,
+  // loads only unless the remembered time is over kAnsweredRefreshMs old).
+  void mark_answered(const HopTarget& t, int64_t now_ms);
+  // Weighs an ICMP error that net::classify_icmp_error() counted as a hop failure; true
+  // when `t` is quarantined now (then, and only then, tell the resolver too).
+  bool report_icmp_error(const HopTarget& t, int64_t now_ms);
+  // True while `t` is quarantined at `now_ms`.
   bool is_quarantined(const HopTarget& t, int64_t now_ms) const;
 
  private:
-  struct Slot {
+  static constexpr int64_t kNever = INT64_MIN / 4;  // "no time": far enough to subtract from
+  struct alignas(32) Slot {
     std::atomic<uint64_t> key{0};  // hash of (transport, endpoint), never 0 when used
     std::atomic<int64_t> until_ms{0};
+    std::atomic<int64_t> answered_ms{kNever};  // the last message from the hop
+    // ICMP errors counted against an answering hop: window start (ms) << 8 | count.
+    std::atomic<uint64_t> errors{0};
   };
+  static_assert(sizeof(Slot) == 32, "two slots per cache line");
   // Slots are searched in groups of kWays, so two hops whose slots collide both stay
   // quarantined.
   static constexpr size_t kWays = 4;
   static uint64_t key_of(const HopTarget& t);
   size_t group_of(uint64_t key) const;
+  Slot* find(uint64_t key, size_t group) const;
+  // The slot `key` uses for a failure: its own, else the one whose loss costs least.
+  Slot* claim_for_failure(uint64_t key, size_t group, int64_t now_ms);
+  static void take_over(Slot& s, uint64_t key);
+  void quarantine(Slot& s, int64_t now_ms);
+  bool answered_recently(const Slot& s, int64_t now_ms) const;
   std::unique_ptr<Slot[]> slots_;
   size_t size_;
   int64_t period_ms_;

@@ -28,6 +28,7 @@
 #include "resolve/shared_query_table.h"
 #include "sip/message_parser.h"
 #include "tls/session_cache.h"
+#include "trust/flow_token.h"
 
 namespace sipedge::router {
 
@@ -86,6 +87,9 @@ class Worker {
     net::Endpoint local;
     bool tls = false;
     size_t config_index = 0;  // into the snapshot's listeners (and tls_servers)
+    bool accept_armed = false;
+    // Out of descriptors: accept waits until then instead of failing again at once.
+    int64_t accept_paused_until_ms = 0;
   };
   struct Parked {
     std::string raw;
@@ -102,6 +106,9 @@ class Worker {
   // Loop plumbing.
   void arm_udp_recv(uint32_t i);
   void arm_accept(uint32_t i);
+  // Re-arms the accepts whose descriptor back-off ended; the earliest pause still running
+  // (or INT64_MAX) goes to *next_ms.
+  void resume_accepts(int64_t* next_ms);
   void arm_wake();
   void arm_conn_poll(net::TcpConnection* c);
   void arm_writable(net::TcpConnection* c, net::OpKind kind);
@@ -165,6 +172,8 @@ class Worker {
   void on_tls_failed(net::TcpConnection* c);
   void remember_tls_session(net::TcpConnection* c);
   std::string tls_session_key(const net::TcpConnection* c) const;
+  // The flow token naming connection `ref` of this worker (carried in our Via branch).
+  trust::FlowToken stream_flow(resolve::Transport t, net::ConnRef ref) const;
   static uint64_t conn_key(net::ConnRef r) {
     return (static_cast<uint64_t>(r.index) << 32) | r.generation;
   }
@@ -177,6 +186,9 @@ class Worker {
   void on_request(const sip::Message& msg, std::string_view raw, const RxContext& rx,
                   const TargetList* resolved);
   void on_response(const sip::Message& msg, std::string_view raw, const RxContext& rx);
+  // Sends a forwarded response on the flow its verified branch named (RFC 3261 §18.2.2 when
+  // that connection is gone); false when it could not be sent.
+  bool send_on_flow(const proxy::ResponseRoute& route, std::string_view bytes);
   void forward_request(const sip::Message& msg, std::string_view raw,
                        const proxy::RequestPlan& plan, const RxContext& rx, const TargetList& list);
   // Sends a stateless response to `msg` back where it came from.
@@ -237,6 +249,7 @@ class Worker {
   bool reinjecting_ = false;  // routing requests again after a failed connect
   size_t parked_ = 0;
   log::RateLimiter refusal_log_;
+  log::RateLimiter icmp_log_;  // ICMP errors that quarantine a hop
 
   // The DNS stack, in construction order; the driver is reset first in ~Worker so no c-ares
   // callback runs into a half-destroyed resolver.
@@ -246,6 +259,7 @@ class Worker {
   std::unique_ptr<resolve::Rfc3263Resolver> resolver_;
   std::unordered_map<int, DnsPoll> dns_polls_;  // c-ares fd -> the poll armed for it
   uint64_t dns_shared_waits_reported_ = 0;      // dns_source_->shared_waits() in the metrics
+  uint64_t udp_refused_reported_ = 0;           // batch_.refused_total() in the metrics
 
   // Source-address choice when several listeners share a family (a wildcard expanded to
   // every local address): a direct-mapped cache of route lookups.

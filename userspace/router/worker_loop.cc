@@ -250,7 +250,10 @@ void Worker::run(int drain_ms) {
     }
     batch_.flush();
     sync_dns_polls();
-    int wait_ms = static_cast<int>(std::max<int64_t>(0, next_tick_ms_ - now_ms_));
+    int64_t accept_resume_ms;
+    resume_accepts(&accept_resume_ms);
+    int wait_ms =
+        static_cast<int>(std::max<int64_t>(0, std::min(next_tick_ms_, accept_resume_ms) - now_ms_));
     if (!read_again_.empty()) wait_ms = 0;
     if (ares_->in_flight() > 0) wait_ms = std::min(wait_ms, ares_->next_timeout_ms(wait_ms));
     __kernel_timespec ts{};
@@ -310,6 +313,10 @@ void Worker::handle_cqe(const io_uring_cqe* cqe) {
       if (net::TcpConnection* c = conns_.get(idx, gen)) {
         if (!(cqe->flags & IORING_CQE_F_MORE)) c->poll_armed = false;
         on_conn_readable(c, cqe->res);
+        // A multishot poll can end without an error (the kernel's own limits): the
+        // connection would never be read again.
+        c = conns_.get(idx, gen);
+        if (c && !c->poll_armed && c->fd && !stopping_) arm_conn_poll(c);
       }
       break;
     case OpKind::kTcpConnect:
@@ -354,9 +361,28 @@ void Worker::on_timer_tick() {
     m_.count_dns_shared_waits(shared_waits - dns_shared_waits_reported_);
     dns_shared_waits_reported_ = shared_waits;
   }
+  if (batch_.refused_total() != udp_refused_reported_) {
+    m_.count_event(metrics::Event::kUdpSendFailed, batch_.refused_total() - udp_refused_reported_);
+    udp_refused_reported_ = batch_.refused_total();
+  }
   const config::LimitsConfig& lim = snap_->config.limits;
   int64_t idle_ms = static_cast<int64_t>(lim.tcp_idle_timeout_s) * 1000;
   std::vector<net::TcpConnection*> expired;
+  std::vector<std::pair<net::TcpConnection*, metrics::Event>> overdue;
+  conns_.for_each([&](net::TcpConnection& c) {
+    if (c.state != net::TcpConnection::State::kOpen) return;
+    // Slowloris: a message trickled slower than its deadline; a peer that stopped reading.
+    if (c.message_started_ms != 0 && now_ms_ - c.message_started_ms >= lim.tcp_message_timeout_ms) {
+      overdue.emplace_back(&c, metrics::Event::kMessageTimeout);
+    } else if (!c.out.empty() && now_ms_ - c.write_progress_ms >= lim.tcp_write_stall_timeout_ms) {
+      overdue.emplace_back(&c, metrics::Event::kWriteStalled);
+    }
+  });
+  for (auto [c, why] : overdue) {
+    m_.count_event(why);
+    close_conn(c, why == metrics::Event::kMessageTimeout ? "message not complete in time"
+                                                         : "write queue stalled");
+  }
   conns_.for_each([&](net::TcpConnection& c) {
     if (c.state == net::TcpConnection::State::kConnecting && now_ms_ >= c.connect_deadline_ms) {
       expired.push_back(&c);

@@ -10,6 +10,12 @@
 namespace sipedge::router {
 namespace {
 
+// RFC 3261 §18.1.1: without a known path MTU, a request over 1300 bytes (within 200 of a
+// 1500-byte MTU) must use a congestion-controlled transport. What we add (our Via, a double
+// Record-Route) stays under kOwnHeaders.
+constexpr size_t kUdpLimit = 1300;
+constexpr size_t kOwnHeaders = 256;
+
 metrics::ParseFailure failure_of(sip::ParseErrorCode c) {
   switch (c) {
     case sip::ParseErrorCode::kTruncated:
@@ -249,13 +255,17 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
     reply(msg, rx, 503, "Service Unavailable (no route to the next hop)");
     return;
   }
+  // Operator-configured [[route]] next hops are exempt from the relay policy's address checks.
+  const bool static_route = snap.find_route(plan.route_on.host) != nullptr;
   std::string_view refusal = "Service Unavailable (no reachable next hop)";
   bool refused_by_policy = false;
+  size_t relay_refusals = 0, considered = 0;
+  bool congested = false;
   // First the targets not known to have failed (RFC 3263 §4.3), then, if all have, the list
   // again: a quarantined hop may be back, and a stateless proxy has nothing better to try.
   for (int pass = 0; pass < 2; ++pass) {
     for (uint8_t i = 0; i < list.count; ++i) {
-      const HopTarget& t = list.targets[i];
+      HopTarget t = list.targets[i];
       bool quarantined = quarantine_.is_quarantined(t, now_ms_);
       if (pass == 0 && quarantined) {
         m_.count_failover();
@@ -264,6 +274,16 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
       if (pass == 1 && !quarantined) continue;
       // After a failed connect every hop left is known bad: answer instead of trying again.
       if (pass == 1 && reinjecting_) continue;
+      ++considered;
+      // Relay policy first: an untrusted source reaches only the networks the operator
+      // opened to it, and nobody reaches our own listeners or special addresses.
+      policy::Decision relay =
+          snap.policy.check_next_hop(rx.in.source.address, t.endpoint, static_route);
+      if (relay.rejected()) {
+        m_.count_policy(static_cast<uint8_t>(relay.rule), metrics::kVerdictReject);
+        ++relay_refusals;
+        continue;
+      }
       policy::Decision d = snap.policy.check_target(plan.request_uri_sips, t.transport, t.endpoint,
                                                     snap.tls_client != nullptr);
       if (d.verdict == policy::Verdict::kReject) {
@@ -278,12 +298,27 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
         m_.count_policy(static_cast<uint8_t>(d.rule), metrics::kVerdictAllow);
         m_.count_downgrade();
       }
+      // RFC 3261 §18.1.1: a request too large for a datagram goes over TCP when the target
+      // set offers TCP at the same address.
+      if (t.transport == resolve::Transport::kUdp && raw.size() + kOwnHeaders > kUdpLimit) {
+        for (uint8_t j = 0; j < list.count; ++j) {
+          const HopTarget& alt = list.targets[j];
+          if (alt.transport == resolve::Transport::kTcp &&
+              alt.endpoint.address == t.endpoint.address &&
+              !quarantine_.is_quarantined(alt, now_ms_)) {
+            m_.count_event(metrics::Event::kOverMtuToTcp);
+            t = alt;
+            break;
+          }
+        }
+      }
       proxy::ForwardOptions fo;
       fo.out_transport = t.transport;
       fo.record_route = snap.config.record_route;
       fo.record_route_scheme = policy::Policy::record_route_scheme(plan.request_uri_sips);
       fo.record_route_local = rx.in.local;
       fo.record_route_transport = rx.in.transport;
+      fo.branch_key = me_.branch_key;
       if (t.transport == resolve::Transport::kUdp) {
         bool use_private = rx.in.transport != resolve::Transport::kUdp && shared_.worker_count > 1;
         const UdpListener* sock = udp_socket_for(t.endpoint, use_private);
@@ -311,9 +346,11 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
         bool connecting = c->state == net::TcpConnection::State::kConnecting;
         net::ConnRef cref = conns_.ref_of(c);
         if (!send_tcp(c, std::string_view(scratch_.data(), *n))) {
-          // Back-pressure: the next hop does not keep up; the sender hears it, nothing queues.
-          reply(msg, rx, 503, "Service Unavailable (next hop congested)", "Retry-After: 2\r\n");
-          return;
+          // Back-pressure: this next hop does not keep up; the next target may. Its full
+          // write queue is its mark: the next requests skip it the same way until it drains.
+          m_.count_event(metrics::Event::kCongestedFailover);
+          congested = true;
+          continue;
         }
         if (connecting) {
           // Counted as sent once the connection is up (connection_up): a request on a
@@ -334,53 +371,136 @@ void Worker::forward_request(const sip::Message& msg, std::string_view raw,
       return;
     }
   }
+  if (considered > 0 && relay_refusals == considered) {
+    // Every next hop is one this source may not reach: an attempt to relay, not an outage.
+    log_refusal(rx, 403, "Forbidden destination [relay]");
+    reply(msg, rx, 403, "Forbidden destination");
+    return;
+  }
+  if (congested) {
+    reply(msg, rx, 503, "Service Unavailable (next hop congested)", "Retry-After: 2\r\n");
+    return;
+  }
   if (refused_by_policy) log_refusal(rx, 503, refusal);
   reply(msg, rx, 503, refusal);
 }
 
+trust::FlowToken Worker::stream_flow(resolve::Transport t, net::ConnRef ref) const {
+  trust::FlowToken f;
+  f.kind = t == resolve::Transport::kTls ? trust::FlowKind::kTls : trust::FlowKind::kTcp;
+  f.worker = static_cast<uint8_t>(index_);
+  f.slot = ref.index;
+  f.generation = ref.generation;
+  return f;
+}
+
+namespace {
+
+metrics::ResponseDropReason drop_label(proxy::ResponseDrop d) {
+  switch (d) {
+    case proxy::ResponseDrop::kForgedBranch:
+      return metrics::ResponseDropReason::kForgedBranch;
+    case proxy::ResponseDrop::kMalformed:
+      return metrics::ResponseDropReason::kMalformed;
+    case proxy::ResponseDrop::kUnsupportedTransport:
+      return metrics::ResponseDropReason::kUnsupportedTransport;
+    case proxy::ResponseDrop::kPolicy:
+      return metrics::ResponseDropReason::kPolicy;
+    case proxy::ResponseDrop::kSendFailed:
+      return metrics::ResponseDropReason::kSendFailed;
+    default:
+      return metrics::ResponseDropReason::kNotOurs;
+  }
+}
+
+resolve::Transport transport_of(trust::FlowKind k) {
+  switch (k) {
+    case trust::FlowKind::kTcp:
+      return resolve::Transport::kTcp;
+    case trust::FlowKind::kTls:
+      return resolve::Transport::kTls;
+    case trust::FlowKind::kWs:
+      return resolve::Transport::kWs;
+    case trust::FlowKind::kWss:
+      return resolve::Transport::kWss;
+    case trust::FlowKind::kUdp:
+      break;
+  }
+  return resolve::Transport::kUdp;
+}
+
+}  // namespace
+
 void Worker::on_response(const sip::Message& msg, std::string_view raw, const RxContext& rx) {
   m_.count_response(metrics::Direction::kIn, rx.in.transport, msg.status_code);
-  proxy::ResponseRoute route = proxy::route_response(msg, me_);
-  if (route.kind != proxy::ResponseRoute::Kind::kForward || route.needs_dns) {
-    m_.count_drop(route.needs_dns ? metrics::DropReason::kUnanswerable
-                                  : metrics::DropReason::kResponseNotOurs);
+  // Policy holds for responses too: nothing from a denied source or in plaintext from a
+  // TLS-only network goes anywhere.
+  policy::Policy::Inbound facts;
+  facts.source = rx.in.source.address;
+  facts.arrived_over = rx.in.transport;
+  facts.is_response = true;
+  if (snap_->policy.check_inbound(facts).rejected()) {
+    m_.count_response_drop(metrics::ResponseDropReason::kPolicy);
     return;
   }
+  proxy::ResponseRoute route = proxy::route_response(msg, me_);
+  if (route.kind != proxy::ResponseRoute::Kind::kForward) {
+    m_.count_response_drop(drop_label(route.drop));
+    m_.count_drop(metrics::DropReason::kResponseNotOurs);
+    return;
+  }
+  // A verified response: the hop it came from is alive (forged ICMP must not outvote it).
+  quarantine_.mark_answered(HopTarget{rx.in.transport, rx.in.source}, now_ms_);
   auto n =
       proxy::build_forwarded_response(msg, raw, std::span<char>(scratch_.data(), scratch_.size()));
   if (!n) {
-    m_.count_drop(metrics::DropReason::kUnanswerable);
+    m_.count_response_drop(metrics::ResponseDropReason::kMalformed);
     return;
   }
-  std::string_view bytes(scratch_.data(), *n);
-  if (route.transport == resolve::Transport::kUdp) {
-    const UdpListener* sock = udp_socket_for(route.destination, false);
-    if (!sock) {
-      m_.count_drop(metrics::DropReason::kSendFailed);
-      return;
+  if (!send_on_flow(route, std::string_view(scratch_.data(), *n))) {
+    m_.count_response_drop(metrics::ResponseDropReason::kSendFailed);
+    return;
+  }
+  m_.count_response(metrics::Direction::kOut, transport_of(route.flow.kind), msg.status_code);
+}
+
+bool Worker::send_on_flow(const proxy::ResponseRoute& route, std::string_view bytes) {
+  const resolve::Transport transport = transport_of(route.flow.kind);
+  if (transport == resolve::Transport::kUdp) {
+    if (route.needs_dns) return false;  // we always write received: a Via we made has one
+    // The socket the request arrived on (its listener), so the client sees the answer come
+    // from where it sent; another listener only when that one has another family.
+    const UdpListener* sock = nullptr;
+    if (route.flow.slot < udp_.size()) {
+      const UdpListener& u = udp_[route.flow.slot];
+      if (!u.private_port && u.local.address.family == route.destination.address.family) sock = &u;
     }
+    if (!sock) sock = udp_socket_for(route.destination, false);
+    if (!sock) return false;
     send_udp(sock->fd.get(), route.destination, bytes);
-  } else if (route.transport == resolve::Transport::kTcp ||
-             route.transport == resolve::Transport::kTls) {
-    // The connection the request came in on (RFC 3261 §18.2.2), else a new one (over TLS
-    // verified for the address itself: a Via names no domain we resolved).
-    net::TcpConnection* c = conns_.find(route.destination, route.transport);
-    if (!c) c = conns_.find_inbound(route.destination.address, route.transport);
-    if (!c) {
-      std::string identity;
-      if (route.transport == resolve::Transport::kTls)
-        identity = route.destination.address.to_string();
-      c = outbound_connection(route.destination, route.transport, identity);
-    }
-    if (!c || !send_tcp(c, bytes)) {
-      m_.count_drop(metrics::DropReason::kSendFailed);
-      return;
-    }
-  } else {
-    m_.count_drop(metrics::DropReason::kSendFailed);
-    return;
+    return true;
   }
-  m_.count_response(metrics::Direction::kOut, route.transport, msg.status_code);
+  if (transport != resolve::Transport::kTcp && transport != resolve::Transport::kTls)
+    return false;  // no WebSocket transport yet
+  net::TcpConnection* c = nullptr;
+  if (route.flow.worker == index_) {
+    c = conns_.get(route.flow.slot, route.flow.generation);
+    if (c && c->transport != transport) c = nullptr;
+    if (!c) m_.count_event(metrics::Event::kResponseFlowGone);
+  } else {
+    m_.count_event(metrics::Event::kResponseFlowElsewhere);
+  }
+  if (!c) {
+    // RFC 3261 §18.2.2: the connection is gone, so a new one to the address the request
+    // came from (received) and the port in sent-by (over TLS verified for that address: a
+    // Via names no domain we resolved). Never another subscriber's connection.
+    if (route.needs_dns) return false;
+    net::Endpoint to{route.destination.address, route.sent_by_port};
+    std::string identity;
+    if (transport == resolve::Transport::kTls) identity = to.address.to_string();
+    c = outbound_connection(to, transport, identity);
+  }
+  return c != nullptr && send_tcp(c, bytes);
 }
 
 }  // namespace sipedge::router

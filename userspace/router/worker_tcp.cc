@@ -15,11 +15,40 @@ namespace sipedge::router {
 using net::OpKind;
 using net::TcpConnection;
 
+namespace {
+
+// How long accept waits after the process or the system ran out of descriptors or memory:
+// re-arming at once would fail again at once, every worker at 100 % CPU, and the backlog
+// would never drain.
+constexpr int64_t kAcceptBackoffMs = 100;
+
+bool out_of_resources(int err) {
+  return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+}  // namespace
+
 void Worker::arm_accept(uint32_t i) {
   io_uring_sqe* s = ring_->sqe();
   io_uring_prep_multishot_accept(s, tcp_[i].fd.get(), nullptr, nullptr,
                                  SOCK_NONBLOCK | SOCK_CLOEXEC);
   io_uring_sqe_set_data64(s, net::make_user_data(OpKind::kTcpAccept, i));
+  tcp_[i].accept_armed = true;
+}
+
+void Worker::resume_accepts(int64_t* next_ms) {
+  *next_ms = INT64_MAX;
+  if (stopping_) return;
+  for (uint32_t i = 0; i < tcp_.size(); ++i) {
+    TcpListener& l = tcp_[i];
+    if (l.accept_armed || l.accept_paused_until_ms == 0) continue;
+    if (now_ms_ >= l.accept_paused_until_ms) {
+      l.accept_paused_until_ms = 0;
+      arm_accept(i);
+    } else {
+      *next_ms = std::min(*next_ms, l.accept_paused_until_ms);
+    }
+  }
 }
 
 void Worker::arm_conn_poll(TcpConnection* c) {
@@ -40,7 +69,24 @@ void Worker::arm_writable(TcpConnection* c, OpKind kind) {
 }
 
 void Worker::on_accept(uint32_t i, const io_uring_cqe* cqe) {
-  if (!(cqe->flags & IORING_CQE_F_MORE) && !stopping_) arm_accept(i);
+  TcpListener& listener = tcp_[i];
+  const bool more = cqe->flags & IORING_CQE_F_MORE;
+  if (!more) listener.accept_armed = false;
+  if (cqe->res < 0 && out_of_resources(-cqe->res)) {
+    m_.count_event(metrics::Event::kAcceptBackoff);
+    if (listener.accept_paused_until_ms == 0 && refusal_log_.allow(now_ms_))
+      LOG_WARN("accept on %s: %s; not accepting for %lld ms", listener.local.to_string().c_str(),
+               std::strerror(-cqe->res), static_cast<long long>(kAcceptBackoffMs));
+    listener.accept_paused_until_ms = now_ms_ + kAcceptBackoffMs;
+    if (more) {
+      // Still armed: end it, or the kernel keeps failing it for us.
+      io_uring_sqe* s = ring_->sqe();
+      io_uring_prep_cancel64(s, net::make_user_data(OpKind::kTcpAccept, i), 0);
+      io_uring_sqe_set_data64(s, net::make_user_data(OpKind::kIgnore, 0));
+    }
+    return;
+  }
+  if (!more && !stopping_ && listener.accept_paused_until_ms == 0) arm_accept(i);
   if (cqe->res < 0) return;
   net::UniqueFd fd(cqe->res);
   if (stopping_) return;
@@ -53,7 +99,7 @@ void Worker::on_accept(uint32_t i, const io_uring_cqe* cqe) {
   int one = 1;
   setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   const char* why = "";
-  const TcpListener& l = tcp_[i];
+  const TcpListener& l = listener;
   TcpConnection* c = conns_.open(remote, false, std::move(fd), &why,
                                  l.tls ? resolve::Transport::kTls : resolve::Transport::kTcp);
   if (!c) {
@@ -118,15 +164,18 @@ void Worker::on_conn_readable(TcpConnection* c, int res) {
   rx.in.transport = c->transport;
   rx.in.source = c->remote;
   rx.in.local = c->local;
+  rx.in.flow = trust::pack(stream_flow(c->transport, ref));
   rx.conn = ref;
   rx.arrived_us = now_us_;
   size_t off = 0;
+  bool completed = false;
   for (;;) {
     c = conns_.get(ref);
     if (!c) return;  // closed while handling a message
     std::string_view rest(c->in.data() + off, c->in.size() - off);
     if (rest.empty()) break;
-    sip::FrameResult fr = sip::frame_stream_message(parser_, rest, &msg_);
+    sip::FrameResult fr = sip::frame_stream_message(parser_, rest, &msg_, &c->frame);
+    completed |= fr.status == sip::FrameStatus::kComplete;
     if (fr.status == sip::FrameStatus::kKeepalive) {
       // RFC 5626 §3.5.1: a double-CRLF ping gets a CRLF pong.
       if (fr.consumed >= 4) send_tcp(c, "\r\n");
@@ -155,6 +204,12 @@ void Worker::on_conn_readable(TcpConnection* c, int res) {
   }
   if ((c = conns_.get(ref))) {
     c->in.erase(0, off);
+    // The deadline runs from the first byte of the message now at the front.
+    if (c->in.empty()) {
+      c->message_started_ms = 0;
+    } else if (c->message_started_ms == 0 || completed) {
+      c->message_started_ms = now_ms_;
+    }
     // What the peer's last messages got (a 400, a keep-alive pong) still goes out first.
     if (eof && flush_stream(c)) close_conn(c, "closed by peer");
   }
@@ -166,8 +221,13 @@ TcpConnection* Worker::outbound_connection(const net::Endpoint& to, resolve::Tra
   if (transport == resolve::Transport::kTls && !snap_->tls_client) return nullptr;
   auto fd = net::start_tcp_connect(to);
   if (!fd) {
-    quarantine_.mark_failed(HopTarget{transport, to}, now_ms_);
-    LOG_WARN("%s", fd.error().c_str());
+    if (fd.error().local) {
+      // Out of descriptors or memory here: the hop did nothing wrong, so it stays usable.
+      m_.count_event(metrics::Event::kLocalSocketFailure);
+    } else {
+      quarantine_.mark_failed(HopTarget{transport, to}, now_ms_);
+    }
+    if (refusal_log_.allow(now_ms_)) LOG_WARN("%s", fd.error().message.c_str());
     return nullptr;
   }
   const char* why = "";
@@ -226,6 +286,7 @@ void Worker::on_writable(TcpConnection* c) {
     ssize_t n = send(c->fd.get(), c->out.data(), c->out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n > 0) {
       c->out.erase(0, static_cast<size_t>(n));
+      c->write_progress_ms = now_ms_;
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
@@ -298,10 +359,12 @@ bool Worker::send_raw(TcpConnection* c, std::string_view bytes) {
       return false;
     }
     if (n > 0) bytes.remove_prefix(static_cast<size_t>(n));
+    c->write_progress_ms = now_ms_;
     c->out.append(bytes);
     arm_writable(c, OpKind::kTcpWritable);
     return true;
   }
+  if (c->out.empty()) c->write_progress_ms = now_ms_;
   c->out.append(bytes);
   return true;
 }

@@ -5,6 +5,7 @@
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 
+#include "net/icmp_error.h"
 #include "net/sockets.h"
 #include "router/worker.h"
 
@@ -40,6 +41,7 @@ void Worker::on_udp_recv(uint32_t i, const io_uring_cqe* cqe) {
       rx.in.transport = resolve::Transport::kUdp;
       rx.in.source = source;
       rx.in.local = l.local;
+      rx.in.flow = trust::pack(trust::FlowToken{trust::FlowKind::kUdp, 0, i, 0});
       rx.udp_fd = l.fd.get();
       rx.arrived_us = now_us_;
       if (out->flags & MSG_TRUNC) {
@@ -74,16 +76,23 @@ void Worker::drain_udp_errors(int fd) {
       bool v6 = c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR;
       if (!v4 && !v6) continue;
       const auto* ee = reinterpret_cast<const sock_extended_err*>(CMSG_DATA(c));
-      if (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6) continue;
-      // msg_name is where the failed datagram was going: that next hop is down.
+      // msg_name is where the failed datagram was going. An ICMP error is a hint anyone can
+      // forge: only unreachable/prohibited count, and a hop that answers needs several.
       net::Endpoint hop;
       if (!net::endpoint_from_sockaddr(reinterpret_cast<sockaddr*>(&offender), &hop)) continue;
-      quarantine_.mark_failed(HopTarget{resolve::Transport::kUdp, hop}, now_ms_);
+      net::IcmpVerdict v = net::classify_icmp_error(ee->ee_origin, ee->ee_type, ee->ee_code);
+      if (!v.hop_failure ||
+          !quarantine_.report_icmp_error(HopTarget{resolve::Transport::kUdp, hop}, now_ms_)) {
+        m_.count_event(metrics::Event::kIcmpIgnored);
+        continue;
+      }
       resolver_->mark_failed(
           resolve::Target{resolve::Transport::kUdp, "", hop.port, hop.address, ""});
       m_.count_failover();
-      LOG_WARN("next hop udp %s unreachable (ICMP type %u code %u); quarantined",
-               hop.to_string().c_str(), ee->ee_type, ee->ee_code);
+      m_.count_event(metrics::Event::kIcmpHopQuarantined);
+      if (log::enabled(log::Level::kWarn) && icmp_log_.allow(now_ms_))
+        LOG_WARN("next hop udp %s unreachable (ICMP %s, type %u code %u); quarantined",
+                 hop.to_string().c_str(), v.name, ee->ee_type, ee->ee_code);
     }
   }
 }
